@@ -1,0 +1,222 @@
+/** What went wrong talking to a Docker engine, as the provider decides what to do next. */
+export type EngineErrorKind =
+    /** The object does not exist (HTTP 404). */
+    | "not-found"
+    /** The object already exists, for example a network with that name (HTTP 409). */
+    | "conflict"
+    /** The object is in use, for example a network with containers attached. */
+    | "in-use"
+    /** The engine could not be reached: refused, reset, no such socket or host. */
+    | "unreachable"
+    /** The engine did not answer within the time limit. */
+    | "timeout"
+    /** The Host Networking Service (HNS) rejected the request; see `code`. */
+    | "host-networking"
+    /** The engine rejected the request as invalid or forbidden. */
+    | "rejected"
+    /** Anything else the engine reported. */
+    | "engine";
+
+const BRAND = Symbol.for("pulumi-wcn/EngineError");
+
+/** A classified Docker engine failure whose message says what failed, on which host, and what to do. */
+export class EngineError extends Error {
+    readonly [BRAND] = true;
+    readonly kind: EngineErrorKind;
+    /** HTTP status from the engine; absent for transport failures. */
+    readonly statusCode?: number;
+    /**
+     * Windows error code of an HNS failure as the message carries it, such as `0x57` or the HRESULT
+     * `0x80070057`. For a message without a code, the Win32 code its English text stands for.
+     */
+    readonly code?: string;
+    /** The engine's own message, as it sent it. */
+    readonly engineMessage?: string;
+
+    constructor(kind: EngineErrorKind, message: string, details: { statusCode?: number; code?: string; engineMessage?: string } = {}) {
+        super(message);
+        this.name = "EngineError";
+        this.kind = kind;
+        this.statusCode = details.statusCode;
+        this.code = details.code;
+        this.engineMessage = details.engineMessage;
+    }
+
+    /** True for an EngineError from any loaded copy of this module. */
+    static isInstance(value: unknown): value is EngineError {
+        return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    }
+
+    static is(value: unknown, kind: EngineErrorKind): value is EngineError {
+        return EngineError.isInstance(value) && value.kind === kind;
+    }
+}
+
+/** Where a failed call was made, for the message. */
+export interface CallContext {
+    /** Host display name. */
+    host: string;
+    /** What the provider was doing, for example `create network "app"`. */
+    operation: string;
+}
+
+const UNREACHABLE_CODES = ["ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "ECONNRESET", "EPIPE", "EAI_AGAIN"];
+const TIMEOUT_CODES = ["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNABORTED"];
+
+/**
+ * Win32 error codes seen in HNS failures, with what they mean for the user. Classifying by code
+ * rather than text matters because hosts report these messages in their display language.
+ */
+const WIN32_CODE_HINTS: Record<string, string> = {
+    "0x57":
+        "HNS rejected a parameter. The usual causes are an adapter that is a host vNIC, Wi-Fi or already bound to " +
+        "another external switch, an option the host's Windows version does not support, or a NAT prefix that overlaps another",
+    "0x20": "A host port is already in use by another process; find it with Get-NetTCPConnection -State Listen",
+    "0x6be": "The remote procedure call to HNS failed; HNS may be restarting, so retry once it is running",
+    "0x490": "HNS could not find an element it needed, often the adapter a switch should bind to",
+    "0xb7": "HNS reports that the object already exists",
+};
+
+/** ERROR_ALREADY_EXISTS. */
+const ALREADY_EXISTS_CODE = "0xb7";
+
+/**
+ * English texts of Win32 errors, for the HNS messages that carry no code (`HNS failed with error :
+ * The Parameter is incorrect.`). A localized message without a code stays unclassified.
+ */
+const WIN32_TEXTS: { pattern: RegExp; code: string }[] = [
+    { pattern: /parameter is incorrect/i, code: "0x57" },
+    { pattern: /used by another process/i, code: "0x20" },
+];
+
+/** Reduces an HRESULT that wraps a Win32 error (`0x8007xxxx`) to the Win32 code. */
+function win32Code(code: string): string {
+    const match = /^0x8007([0-9a-f]{4})$/.exec(code);
+    return match ? `0x${parseInt(match[1], 16).toString(16)}` : code;
+}
+
+/** Converts an error thrown by dockerode or by the transport into an EngineError. */
+export function fromDockerError(error: unknown, context: CallContext): EngineError {
+    if (EngineError.isInstance(error)) {
+        return error;
+    }
+    const raw = (error ?? {}) as { statusCode?: number; code?: string; message?: string; json?: unknown };
+    const where = `${context.operation} on host ${context.host}`;
+    if (raw.statusCode === undefined) {
+        return transportError(raw, where);
+    }
+    const engineMessage = readEngineMessage(raw);
+    const details = { statusCode: raw.statusCode, engineMessage };
+    const hns = classifyHnsMessage(engineMessage);
+    if (hns) {
+        const hint = hns.hint ?? (hns.code ? WIN32_CODE_HINTS[win32Code(hns.code)] : undefined);
+        return new EngineError(
+            hns.kind,
+            `${where} failed: the host networking service reported "${engineMessage}"${hint ? `. ${hint}` : ""}`,
+            { ...details, code: hns.code },
+        );
+    }
+    const plugin = /plugin (?:"([^"]*)" )?not found/i.exec(engineMessage);
+    if (plugin) {
+        return new EngineError("rejected", missingDriverMessage(where, plugin[1], engineMessage), details);
+    }
+    switch (raw.statusCode) {
+        case 404:
+            return new EngineError("not-found", `${where} failed: not found (${engineMessage})`, details);
+        case 409:
+            return new EngineError("conflict", `${where} failed: it already exists (${engineMessage})`, details);
+        case 403:
+            if (/active endpoints/i.test(engineMessage)) {
+                return new EngineError("in-use", `${where} failed: containers are still attached (${engineMessage})`, details);
+            }
+            return new EngineError("rejected", `${where} was rejected by the engine: ${engineMessage}`, details);
+        case 400:
+            return new EngineError("rejected", `${where} was rejected by the engine as invalid: ${engineMessage}`, details);
+        default:
+            return new EngineError("engine", `${where} failed with HTTP ${raw.statusCode}: ${engineMessage}`, details);
+    }
+}
+
+/**
+ * Explains `plugin "X" not found`, the engine's error for a network driver it does not have. The
+ * usual cause is a Linux engine behind the endpoint, or the Linux `bridge` driver on Windows.
+ */
+function missingDriverMessage(where: string, driver: string | undefined, engineMessage: string): string {
+    const name = driver ? `"${driver}"` : "of that name";
+    return (
+        `${where} failed: the engine has no network driver ${name} (it reported "${engineMessage}"). ` +
+        "If the driver is a Windows one (nat, transparent, l2bridge), the endpoint reaches a Linux engine: " +
+        "on Docker Desktop switch to Windows containers, or point host.docker.url at the Windows engine. " +
+        "A Windows engine has no bridge driver; use nat"
+    );
+}
+
+function transportError(raw: { code?: string; message?: string }, where: string): EngineError {
+    const code = raw.code ?? "";
+    const text = raw.message ?? String(raw);
+    if (TIMEOUT_CODES.includes(code) || /timed? ?out/i.test(text)) {
+        return new EngineError(
+            "timeout",
+            `${where} timed out (${text}). The engine or the host networking service is not answering; ` +
+                "check `docker info` on the host and raise host.docker.timeoutMs if the host is only slow",
+        );
+    }
+    if (UNREACHABLE_CODES.includes(code) || /socket hang up|\bconnect E[A-Z]+/.test(text)) {
+        return new EngineError(
+            "unreachable",
+            `${where} failed: the Docker engine is unreachable (${code || text}). Check that the docker service runs ` +
+                "on the host and that host.docker.url, the port and the firewall are right",
+        );
+    }
+    return new EngineError("engine", `${where} failed: ${text}`);
+}
+
+function readEngineMessage(raw: { message?: string; json?: unknown }): string {
+    const json = raw.json as { message?: unknown } | null | undefined;
+    if (json && typeof json === "object" && typeof json.message === "string") {
+        return json.message.trim();
+    }
+    if (Buffer.isBuffer(raw.json)) {
+        return raw.json.toString("utf8").trim();
+    }
+    const fromText = /\(HTTP code \d+\) [^-]*- (.*)$/s.exec(raw.message ?? "");
+    return (fromText ? fromText[1] : (raw.message ?? "")).trim();
+}
+
+/**
+ * Recognizes the wrappers the Windows engine puts around HNS failures:
+ * `hnsCall failed in Win32: <text> (0x57)`, `HNS failed with error : <text>`,
+ * `failed during hnsCallRawResponse: ...` and a raw `{"Error":..., "ErrorCode":...}` body, and
+ * the Win32 "duplicate name" text. The code comes from the message, or from the English text
+ * when the message has none.
+ */
+export function classifyHnsMessage(message: string): { kind: EngineErrorKind; code?: string; hint?: string } | undefined {
+    const isHns = /hnsCall|HNS failed with error|hnsCallRawResponse|"ErrorCode"\s*:|duplicate name exists/i.test(message);
+    if (!isHns) {
+        return undefined;
+    }
+    const hex = /\((0x[0-9a-f]+)\)/i.exec(message)?.[1]?.toLowerCase();
+    const decimal = /"ErrorCode"\s*:\s*(\d+)/i.exec(message)?.[1];
+    const code = hex ?? (decimal ? `0x${Number(decimal).toString(16)}` : undefined);
+    if (code) {
+        return { kind: win32Code(code) === ALREADY_EXISTS_CODE ? "conflict" : "host-networking", code };
+    }
+    if (/already exists|duplicate name exists/i.test(message)) {
+        return {
+            kind: "conflict",
+            hint:
+                "An HNS or WinNAT object with that name or prefix already exists. Re-read the host's networks " +
+                "(Get-HnsNetwork, Get-NetNat) and adopt or remove the conflicting object; right after a delete, wait and retry",
+        };
+    }
+    if (/unspecified error/i.test(message)) {
+        return {
+            kind: "host-networking",
+            hint:
+                "HNS gives no reason. On Windows Server 2016 a second nat network outside the host's NAT prefix causes it; " +
+                "on endpoints it often means a published host port is taken",
+        };
+    }
+    const known = WIN32_TEXTS.find((entry) => entry.pattern.test(message));
+    return known ? { kind: "host-networking", code: known.code } : { kind: "host-networking" };
+}
