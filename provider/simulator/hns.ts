@@ -1,0 +1,231 @@
+import { hnsObjectExists, hnsParameterIncorrect } from "./errors";
+import { newGuid, newHyperVMac } from "./ids";
+import {
+    formatIpv4,
+    formatIpv4Prefix,
+    type Ipv4Prefix,
+    nthAddress,
+    parseIpv4,
+    prefixContainsAddress,
+} from "./ipv4";
+import type { HnsEndpoint, HnsNetwork, HostAdapter, HostState, MacPool, VmSwitch } from "./model";
+import { allocateNatSubnet, checkNatSubnet, ensureWinNat } from "./nat";
+import type { HostProfile } from "./profiles";
+import {
+    addNatGatewayAddress,
+    createExternalSwitch,
+    findSwitch,
+    removeNatGatewayAddress,
+    removeSwitch,
+    switchBoundTo,
+} from "./switches";
+
+/** Network creation request the engine sends HNS (the HNSNetwork request of moby's Windows driver). */
+export interface HnsNetworkRequest {
+    name: string;
+    type: string;
+    subnet: Ipv4Prefix | null;
+    gateway: string | null;
+    adapterName: string | null;
+    dnsServerList: string | null;
+    dnsSuffix: string | null;
+    vlanId: number | null;
+    vsid: number | null;
+    macPools: MacPool[];
+}
+
+/** HNS types that sit on an external switch bound to a physical adapter. */
+const EXTERNAL_TYPES = new Set(["transparent", "l2bridge", "l2tunnel"]);
+
+export function findHnsNetwork(state: HostState, id: string): HnsNetwork | undefined {
+    const wanted = id.toUpperCase();
+    return state.hnsNetworks.find((network) => network.id.toUpperCase() === wanted);
+}
+
+/** Creates an HNS network, applying the host's rules; throws the HNS error when it would fail. */
+export function createHnsNetwork(
+    state: HostState,
+    profile: HostProfile,
+    request: HnsNetworkRequest,
+): HnsNetwork {
+    const network = EXTERNAL_TYPES.has(request.type)
+        ? buildExternalNetwork(state, profile, request)
+        : request.type === "nat"
+          ? buildNatNetwork(state, profile, request)
+          : buildPlainNetwork(request);
+    state.hnsNetworks.push(network);
+    return network;
+}
+
+function baseNetwork(request: HnsNetworkRequest): HnsNetwork {
+    return {
+        id: newGuid(),
+        name: request.name,
+        type: request.type,
+        subnets: [],
+        networkAdapterName: null,
+        switchName: null,
+        natName: null,
+        dnsServerList: request.dnsServerList,
+        dnsSuffix: request.dnsSuffix,
+        vlanId: request.vlanId,
+        vsid: request.vsid,
+        macPools: request.macPools,
+        dhcpOverridesStatic: false,
+    };
+}
+
+/** Returns the gateway to use: the requested one, which must lie in the subnet, or the first address. */
+function gatewayFor(profile: HostProfile, subnet: Ipv4Prefix, requested: string | null): string {
+    if (requested === null) {
+        return formatIpv4(nthAddress(subnet, 1));
+    }
+    const gateway = parseIpv4(requested);
+    if (gateway === null || !prefixContainsAddress(subnet, gateway)) {
+        throw hnsParameterIncorrect(profile);
+    }
+    return requested;
+}
+
+function buildNatNetwork(state: HostState, profile: HostProfile, request: HnsNetworkRequest): HnsNetwork {
+    const subnet = request.subnet ?? allocateNatSubnet(state, profile);
+    checkNatSubnet(state, profile, subnet);
+    const gateway = gatewayFor(profile, subnet, request.gateway);
+    ensureWinNat(state, profile, subnet);
+    addNatGatewayAddress(state, gateway, subnet.prefixLength, newHyperVMac());
+    return {
+        ...baseNetwork(request),
+        subnets: [{ addressPrefix: formatIpv4Prefix(subnet), gatewayAddress: gateway }],
+        switchName: "nat",
+        natName: profile.singleNatNetwork ? null : `NAT${newGuid()}`,
+    };
+}
+
+function buildPlainNetwork(request: HnsNetworkRequest): HnsNetwork {
+    const subnets =
+        request.subnet === null
+            ? []
+            : [{ addressPrefix: formatIpv4Prefix(request.subnet), gatewayAddress: request.gateway }];
+    return { ...baseNetwork(request), subnets };
+}
+
+function buildExternalNetwork(
+    state: HostState,
+    profile: HostProfile,
+    request: HnsNetworkRequest,
+): HnsNetwork {
+    if (request.type !== "transparent" && (request.subnet === null || request.gateway === null)) {
+        // NOTE: inferred, not seen on a host: l2bridge and l2tunnel are static-only, so HNS gets
+        // no usable subnet and rejects the request the way it rejects other bad parameters.
+        throw hnsParameterIncorrect(profile);
+    }
+    const subnet = request.subnet;
+    const gateway = subnet === null ? null : gatewayFor(profile, subnet, request.gateway);
+    const uplink = chooseUplink(state, profile, request.adapterName);
+    const vmSwitch =
+        uplink.existingSwitch ??
+        createExternalSwitch(state, {
+            name: request.name,
+            adapter: uplink.adapter,
+            allowManagementOS: true,
+            createdBy: "hns",
+        });
+    return {
+        ...baseNetwork(request),
+        subnets:
+            subnet === null ? [] : [{ addressPrefix: formatIpv4Prefix(subnet), gatewayAddress: gateway }],
+        networkAdapterName: uplink.adapter.name,
+        switchName: vmSwitch.name,
+    };
+}
+
+interface Uplink {
+    adapter: HostAdapter;
+    existingSwitch: VmSwitch | null;
+}
+
+/** Returns true for an adapter HNS can bind an external switch to: wired, physical and up. */
+function isBindable(adapter: HostAdapter): boolean {
+    return adapter.kind === "physical" && adapter.physicalMediaType === "802.3" && adapter.status === "Up";
+}
+
+function switchInUse(state: HostState, vmSwitch: VmSwitch): boolean {
+    return state.hnsNetworks.some((network) => network.switchName === vmSwitch.name);
+}
+
+/**
+ * Picks the adapter for an external network. A named adapter that is missing, a host vNIC,
+ * Wi-Fi or disconnected fails with "The parameter is incorrect" (0x57), as posted from WS2019 and
+ * Wi-Fi hosts. An adapter whose switch already carries a network fails with "The object already
+ * exists". An adapter whose switch was made out of band, before HNS last started, fails with 0x57.
+ */
+function chooseUplink(state: HostState, profile: HostProfile, adapterName: string | null): Uplink {
+    if (adapterName !== null) {
+        const adapter = state.adapters.find(
+            (candidate) => candidate.name.toLowerCase() === adapterName.toLowerCase(),
+        );
+        if (adapter === undefined || !isBindable(adapter)) {
+            throw hnsParameterIncorrect(profile);
+        }
+        return uplinkOn(state, profile, adapter);
+    }
+    const candidates = state.adapters.filter(isBindable).sort((a, b) => a.ifIndex - b.ifIndex);
+    const free = candidates.find((adapter) => {
+        const bound = switchBoundTo(state, adapter.name);
+        return bound === undefined || (bound.hnsVisible && !switchInUse(state, bound));
+    });
+    if (free !== undefined) {
+        return uplinkOn(state, profile, free);
+    }
+    throw candidates.length > 0 ? hnsObjectExists() : hnsParameterIncorrect(profile);
+}
+
+function uplinkOn(state: HostState, profile: HostProfile, adapter: HostAdapter): Uplink {
+    const bound = switchBoundTo(state, adapter.name);
+    if (bound === undefined) {
+        return { adapter, existingSwitch: null };
+    }
+    if (switchInUse(state, bound)) {
+        throw hnsObjectExists();
+    }
+    if (!bound.hnsVisible) {
+        throw hnsParameterIncorrect(profile);
+    }
+    return { adapter, existingSwitch: bound };
+}
+
+/**
+ * Deletes an HNS network with its endpoints. The switch HNS made for it goes too (the adapter
+ * gets its addresses back); a switch made by an administrator stays.
+ */
+export function deleteHnsNetwork(state: HostState, id: string): void {
+    const network = findHnsNetwork(state, id);
+    if (network === undefined) {
+        return;
+    }
+    state.hnsEndpoints = state.hnsEndpoints.filter((endpoint) => endpoint.virtualNetwork !== network.id);
+    state.hnsNetworks = state.hnsNetworks.filter((candidate) => candidate !== network);
+    if (network.type === "nat") {
+        network.subnets.forEach((subnet) => removeNatGatewayAddress(state, subnet.gatewayAddress ?? ""));
+        return;
+    }
+    const vmSwitch = network.switchName === null ? undefined : findSwitch(state, network.switchName);
+    if (vmSwitch !== undefined && vmSwitch.createdBy === "hns" && vmSwitch.switchType === "External") {
+        if (!switchInUse(state, vmSwitch)) {
+            removeSwitch(state, vmSwitch);
+        }
+    }
+}
+
+/** Fields of a new HNS endpoint that the caller decides. */
+export type HnsEndpointRequest = Omit<HnsEndpoint, "id">;
+
+export function createHnsEndpoint(state: HostState, request: HnsEndpointRequest): HnsEndpoint {
+    const endpoint: HnsEndpoint = { id: newGuid(), ...request };
+    state.hnsEndpoints.push(endpoint);
+    return endpoint;
+}
+
+export function deleteHnsEndpoint(state: HostState, id: string): void {
+    state.hnsEndpoints = state.hnsEndpoints.filter((endpoint) => endpoint.id !== id);
+}
