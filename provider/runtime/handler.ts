@@ -1,0 +1,26 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { setProviderConfig } from "../host/config";
+import { containerNetworkProvider } from "../resources/containerNetworkProvider";
+
+type Handler = pulumi.dynamic.ResourceProvider;
+
+const providers: Record<string, Handler> = {
+    ContainerNetwork: containerNetworkProvider,
+};
+
+/**
+ * Returns the implementation of one resource kind, with a `configure` that keeps the stack
+ * configuration for reading secrets named by host settings. Called by the serialized shell.
+ */
+export function providerFor(kind: string): Handler {
+    const provider = providers[kind];
+    if (!provider) {
+        throw new Error(`pulumi-wcn: no provider for resource kind "${kind}"; the installed package may be older than the state`);
+    }
+    return {
+        ...provider,
+        configure: async (req: pulumi.dynamic.ConfigureRequest) => {
+            setProviderConfig({ get: (key) => req.config.get(key) });
+        },
+    };
+}
