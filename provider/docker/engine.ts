@@ -5,7 +5,7 @@ import type { NetworkCreateBody } from "../model/networkSpec";
 import { buildDockerOptions, DEFAULT_TIMEOUT_MS, LoopbackAddress } from "./connection";
 import { EngineError, fromDockerError } from "./errors";
 
-/** What `/info` and `/version` say about an engine, reduced to what the provider checks. */
+/** Engine facts from `/info` and `/version`, reduced to what the provider checks. */
 export interface EngineInfo {
     /** `windows` or `linux`. */
     osType: string;
@@ -32,6 +32,7 @@ export class DockerEngine {
 
     private constructor(
         private readonly docker: Docker,
+        private readonly unversioned: Docker,
         readonly hostName: string,
         private readonly timeoutMs: number,
     ) {}
@@ -47,10 +48,15 @@ export class DockerEngine {
         }
         const options = buildDockerOptions(host.docker, simulated);
         const docker = withoutDockerEnvironment(() => new Docker(options));
-        return new DockerEngine(docker, host.name, host.docker.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+        const unversioned = withoutDockerEnvironment(() => new Docker({ ...options, version: undefined }));
+        return new DockerEngine(docker, unversioned, host.name, host.docker.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     }
 
-    /** Reads `/version` and `/info` once per engine object. */
+    /**
+     * Reads `/version` and `/info` once per engine object. Both are read without the pinned API
+     * version, because an engine rejects every versioned call when the pin is outside its range, and
+     * the point of reading them is to report that range.
+     */
     info(): Promise<EngineInfo> {
         if (!this.infoPromise) {
             this.infoPromise = this.readInfo();
@@ -60,8 +66,8 @@ export class DockerEngine {
     }
 
     private async readInfo(): Promise<EngineInfo> {
-        const version = (await this.call("read the engine version", () => this.docker.version())) as unknown as Record<string, unknown>;
-        const info = (await this.call("read the engine info", () => this.docker.info())) as Record<string, unknown>;
+        const version = (await this.call("read the engine version", () => this.unversioned.version())) as unknown as Record<string, unknown>;
+        const info = (await this.call("read the engine info", () => this.unversioned.info())) as Record<string, unknown>;
         const plugins = (info.Plugins ?? {}) as { Network?: unknown };
         return {
             osType: String(info.OSType ?? version.Os ?? "").toLowerCase(),
@@ -135,7 +141,7 @@ export class DockerEngine {
         let timer: NodeJS.Timeout | undefined;
         const limit = new Promise<never>((_, reject) => {
             timer = setTimeout(
-                () => reject(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: "ETIMEDOUT" })),
+                () => reject(Object.assign(new Error(`no response within ${this.timeoutMs} ms`), { code: "ETIMEDOUT" })),
                 this.timeoutMs,
             );
         });

@@ -8,7 +8,7 @@ export type EngineErrorKind =
     | "in-use"
     /** The engine could not be reached: refused, reset, no such socket or host. */
     | "unreachable"
-    /** The engine did not answer within the time limit. */
+    /** The engine did not respond within the time limit. */
     | "timeout"
     /** The Host Networking Service (HNS) rejected the request; see `code`. */
     | "host-networking"
@@ -19,7 +19,7 @@ export type EngineErrorKind =
 
 const BRAND = Symbol.for("pulumi-wcn/EngineError");
 
-/** A classified Docker engine failure whose message says what failed, on which host, and what to do. */
+/** A classified Docker engine failure whose message states what failed, on which host, and what to do. */
 export class EngineError extends Error {
     readonly [BRAND] = true;
     readonly kind: EngineErrorKind;
@@ -52,11 +52,11 @@ export class EngineError extends Error {
     }
 }
 
-/** Where a failed call was made, for the message. */
+/** Context of a failed call, for its message. */
 export interface CallContext {
     /** Host display name. */
     host: string;
-    /** What the provider was doing, for example `create network "app"`. */
+    /** Operation the provider was performing, for example `create network "app"`. */
     operation: string;
 }
 

@@ -11,7 +11,7 @@ export interface ObservedEndpoint {
 }
 
 /**
- * What a Docker network inspect says about a network, normalized across engine generations:
+ * A network as Docker network inspect reports it, normalized across engine generations:
  * IPAM driver `windows` or `default`, `Options` and `Labels` null or missing, `Created` missing on
  * old engines, HNS ids in either case.
  */
@@ -62,7 +62,7 @@ export function parseNetworkInspectText(text: string): ObservedNetwork {
 /** Normalizes one network object from the Docker API's inspect or list responses. */
 export function normalizeNetworkInspect(raw: unknown): ObservedNetwork {
     if (raw === null || typeof raw !== "object") {
-        throw new InspectParseError("network inspect output holds no network object");
+        throw new InspectParseError("network inspect output contains no network object");
     }
     const network = raw as Record<string, unknown>;
     const id = stringField(network, "Id");

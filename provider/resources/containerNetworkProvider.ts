@@ -27,7 +27,7 @@ export const containerNetworkProvider: pulumi.dynamic.ResourceProvider = {
 
 /**
  * Validates inputs. Syntax and per-driver rules always run; the rules that depend on the engine
- * (drivers offered, OS type, API version) run when the engine answers, and otherwise preview goes
+ * (drivers offered, OS type, API version) run when the engine responds, and otherwise preview goes
  * on with a warning because create checks them again before it changes anything.
  */
 async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
@@ -66,7 +66,7 @@ function addEngineFailures(inputs: ContainerNetworkInputs, hostName: string, inf
 
 /**
  * Compares states without I/O. Docker networks are immutable, so managed changes replace, and
- * always delete first: the old network holds the name (and, for external-switch drivers, the adapter).
+ * always delete first: the old network keeps the name (and, for external-switch drivers, the adapter).
  */
 async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
     const { replaces, updates } = diffContainerNetwork(olds, news);
@@ -144,7 +144,10 @@ async function undoCreate(engine: DockerEngine, id: string, inputs: ContainerNet
         const message =
             `${cause.message}. Removing the new network ${id.slice(0, 12)} also failed (${(removeError as Error).message}); ` +
             "it is recorded in the stack so that the next update or destroy can handle it";
-        return Object.assign(new Error(message), { id, properties: plainJson({ ...inputs, networkId: id }), reasons: [message] });
+        // The dynamic-provider server stores these properties as they are, and later Read and Delete
+        // calls load the provider code from them, so the serialized provider must be among them.
+        const properties = plainJson({ ...inputs, networkId: id, __provider: (inputs as unknown as Record<string, unknown>).__provider });
+        return Object.assign(new Error(message), { id, properties, reasons: [message] });
     }
 }
 
