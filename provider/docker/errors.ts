@@ -12,6 +12,8 @@ export type EngineErrorKind =
     | "timeout"
     /** The Host Networking Service (HNS) rejected the request; see `code`. */
     | "host-networking"
+    /** TLS with the engine failed: an untrusted or mismatched certificate, or a rejected client certificate. */
+    | "untrusted"
     /** The engine rejected the request as invalid or forbidden. */
     | "rejected"
     /** Anything else the engine reported. */
@@ -168,7 +170,23 @@ function transportError(raw: { code?: string; message?: string }, where: string)
                 "on the host and that host.docker.url, the port and the firewall are right",
         );
     }
+    if (isTlsFailure(code, text)) {
+        return new EngineError(
+            "untrusted",
+            `${where} failed: TLS with the engine failed (${code || text}). Check that host.docker.tls names the CA ` +
+                "that signed the engine's certificate, that the certificate covers the host name or address in " +
+                "host.docker.url, and that the client certificate and key belong together",
+        );
+    }
     return new EngineError("engine", `${where} failed: ${text}`);
+}
+
+/** Node's certificate and handshake failures, which have codes but no HTTP status. */
+function isTlsFailure(code: string, text: string): boolean {
+    return (
+        /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_OSSL_)/.test(code) ||
+        /certificate|handshake|alert/i.test(text)
+    );
 }
 
 function readEngineMessage(raw: { message?: string; json?: unknown }): string {

@@ -18,32 +18,41 @@ export function setProviderConfig(config: ConfigReader): void {
 
 /** Raised when key or certificate material named by a host setting cannot be read. */
 export class MaterialError extends Error {
-    constructor(message: string) {
+    /** The host setting that names the material, for example `host.docker.tls.key`. */
+    readonly setting: string;
+
+    constructor(setting: string, message: string) {
         super(message);
         this.name = "MaterialError";
+        this.setting = setting;
     }
 }
 
 /**
- * Reads PEM material named either by a file path or by a stack configuration key. The message on
- * failure names the setting and the path or key, never the content.
+ * Reads PEM material named either by a file path or by a stack configuration key. `setting` is the
+ * path of the pair without its suffix, for example `host.docker.tls.key` for `keyFile` and
+ * `keyConfigKey`. The message on failure names the property and the path or key, never the content.
  */
 export function readMaterial(setting: string, file: string | undefined, configKey: string | undefined): Buffer | undefined {
     if (configKey !== undefined) {
+        const property = `${setting}ConfigKey`;
         const value = providerConfig.get(configKey);
         if (value === undefined || value === "") {
             throw new MaterialError(
-                `${setting} names the stack configuration key "${configKey}", which is not set. ` +
+                property,
+                `${property} names the stack configuration key "${configKey}", which is not set. ` +
                     `Set it with: pulumi config set --secret ${configKey} "$(cat FILE)"`,
             );
         }
         return Buffer.from(value, "utf8");
     }
     if (file !== undefined) {
+        const property = `${setting}File`;
         try {
             return fs.readFileSync(file);
         } catch (error) {
-            throw new MaterialError(`${setting} names the file ${file}, which cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`);
+            const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+            throw new MaterialError(property, `${property} names the file ${file}, which cannot be read (${reason})`);
         }
     }
     return undefined;

@@ -3,6 +3,7 @@ import { DEFAULT_API_VERSION } from "../docker/connection";
 import type { DockerEngine, EngineInfo } from "../docker/engine";
 import { EngineError } from "../docker/errors";
 import { checkEngine } from "../docker/preflight";
+import { MaterialError } from "../host/config";
 import { engineFor } from "../host/engines";
 import { checkContainerNetwork, ContainerNetworkInputs } from "../model/containerNetwork";
 import { FailureList, formatFailures } from "../model/failures";
@@ -43,10 +44,15 @@ async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: Fail
         const engine = await engineFor(withTimeout(inputs, CHECK_FACTS_TIMEOUT_MS));
         addEngineFailures(inputs, engine.hostName, await engine.info(), failures);
     } catch (error) {
-        if (!EngineError.isInstance(error) || !["unreachable", "timeout"].includes(error.kind)) {
+        if (error instanceof MaterialError) {
+            failures.add(error.setting, error.message);
+        } else if (EngineError.is(error, "untrusted")) {
+            failures.add("host.docker.tls", error.message);
+        } else if (EngineError.is(error, "unreachable") || EngineError.is(error, "timeout")) {
+            warn(`network "${inputs.name}": ${error.message}. Preview continues without the host's facts; create checks them again.`);
+        } else {
             throw error;
         }
-        warn(`network "${inputs.name}": ${error.message}. Preview continues without the host's facts; create checks them again.`);
     }
 }
 

@@ -301,7 +301,7 @@ describe("buildDockerOptions", () => {
                 url: "tcp://web-01:2376",
                 tls: { ...specFiles, keyFile: missing },
             });
-            expect(error.message).to.match(/^host\.docker\.tls\.key names the file /);
+            expect(error.message).to.match(/^host\.docker\.tls\.keyFile names the file /);
             expect(error.message).to.include(missing);
             expect(error.message).to.match(/ENOENT/);
         });
@@ -320,7 +320,7 @@ describe("buildDockerOptions", () => {
                 url: "tcp://web-01:2376",
                 tls: { ...specFiles, caFile: directory },
             });
-            expect(error.message).to.match(/^host\.docker\.tls\.ca names the file /);
+            expect(error.message).to.match(/^host\.docker\.tls\.caFile names the file /);
             expect(error.message).to.match(/EISDIR/);
         });
 
@@ -332,7 +332,7 @@ describe("buildDockerOptions", () => {
                 tls: { caConfigKey: "wcn:ca", certConfigKey: "wcn:clientCert", keyFile: specFiles.keyFile },
             });
             expect(error.message).to.match(
-                /^host\.docker\.tls\.cert names the stack configuration key "wcn:clientCert", which is not set/,
+                /^host\.docker\.tls\.certConfigKey names the stack configuration key "wcn:clientCert", which is not set/,
             );
             expect(error.message).to.match(/pulumi config set --secret wcn:clientCert/);
             expect(error.message).to.not.include(SPEC_CA.split("\n")[1]);
@@ -342,7 +342,7 @@ describe("buildDockerOptions", () => {
             setProviderConfig({ get: () => "" });
             const error = materialError({ url: "ssh://admin@web-01", ssh: { keyConfigKey: "wcn:sshKey" } });
             expect(error.message).to.match(
-                /^host\.docker\.ssh\.key names the stack configuration key "wcn:sshKey"/,
+                /^host\.docker\.ssh\.keyConfigKey names the stack configuration key "wcn:sshKey"/,
             );
         });
     });
