@@ -18,7 +18,10 @@ export interface LoopbackAddress {
  * DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT, which on a CI agent would point
  * the provider at another engine or attach other credentials.
  */
-export function buildDockerOptions(endpoint: DockerEndpointSpec, simulated?: LoopbackAddress): Docker.DockerOptions {
+export function buildDockerOptions(
+    endpoint: DockerEndpointSpec,
+    simulated?: LoopbackAddress,
+): Docker.DockerOptions {
     const base: Docker.DockerOptions = {
         socketPath: undefined,
         host: undefined,
@@ -58,7 +61,9 @@ function parseEndpointUrl(text: string): URL {
     try {
         return new URL(text);
     } catch {
-        throw new Error(`host.docker.url ${text} is not a valid URL; use the form tcp://HOST:2376 or ssh://USER@HOST`);
+        throw new Error(
+            `host.docker.url ${text} is not a valid URL; use the form tcp://HOST:2376 or ssh://USER@HOST`,
+        );
     }
 }
 
@@ -67,7 +72,11 @@ function npipePath(text: string): string {
     return rest === "" ? "//./pipe/docker_engine" : rest.replace(/\\/g, "/");
 }
 
-function tcpOptions(endpoint: DockerEndpointSpec, url: URL, base: Docker.DockerOptions): Docker.DockerOptions {
+function tcpOptions(
+    endpoint: DockerEndpointSpec,
+    url: URL,
+    base: Docker.DockerOptions,
+): Docker.DockerOptions {
     const tls = endpoint.tls ?? {};
     const port = url.port === "" ? (tls.disabled ? 2375 : 2376) : Number(url.port);
     if (tls.disabled) {
@@ -89,7 +98,11 @@ function tcpOptions(endpoint: DockerEndpointSpec, url: URL, base: Docker.DockerO
     return options;
 }
 
-function sshOptions(endpoint: DockerEndpointSpec, url: URL, base: Docker.DockerOptions): Docker.DockerOptions {
+function sshOptions(
+    endpoint: DockerEndpointSpec,
+    url: URL,
+    base: Docker.DockerOptions,
+): Docker.DockerOptions {
     const privateKey = readMaterial("host.docker.ssh.key", endpoint.ssh?.keyFile, endpoint.ssh?.keyConfigKey);
     return {
         ...base,

@@ -66,8 +66,13 @@ export class DockerEngine {
     }
 
     private async readInfo(): Promise<EngineInfo> {
-        const version = (await this.call("read the engine version", () => this.unversioned.version())) as unknown as Record<string, unknown>;
-        const info = (await this.call("read the engine info", () => this.unversioned.info())) as Record<string, unknown>;
+        const version = (await this.call("read the engine version", () =>
+            this.unversioned.version(),
+        )) as unknown as Record<string, unknown>;
+        const info = (await this.call("read the engine info", () => this.unversioned.info())) as Record<
+            string,
+            unknown
+        >;
         const plugins = (info.Plugins ?? {}) as { Network?: unknown };
         return {
             osType: String(info.OSType ?? version.Os ?? "").toLowerCase(),
@@ -98,7 +103,9 @@ export class DockerEngine {
      * names, so the result is filtered again here.
      */
     async findNetworkByName(name: string): Promise<ObservedNetwork | undefined> {
-        const list = await this.call(`list networks named "${name}"`, () => this.docker.listNetworks({ filters: { name: [name] } }));
+        const list = await this.call(`list networks named "${name}"`, () =>
+            this.docker.listNetworks({ filters: { name: [name] } }),
+        );
         const match = list.find((network) => network.Name === name);
         return match ? this.inspectNetwork(match.Id) : undefined;
     }
@@ -141,7 +148,12 @@ export class DockerEngine {
         let timer: NodeJS.Timeout | undefined;
         const limit = new Promise<never>((_, reject) => {
             timer = setTimeout(
-                () => reject(Object.assign(new Error(`no response within ${this.timeoutMs} ms`), { code: "ETIMEDOUT" })),
+                () =>
+                    reject(
+                        Object.assign(new Error(`no response within ${this.timeoutMs} ms`), {
+                            code: "ETIMEDOUT",
+                        }),
+                    ),
                 this.timeoutMs,
             );
         });

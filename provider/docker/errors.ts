@@ -35,7 +35,11 @@ export class EngineError extends Error {
     /** The engine's own message, as it sent it. */
     readonly engineMessage?: string;
 
-    constructor(kind: EngineErrorKind, message: string, details: { statusCode?: number; code?: string; engineMessage?: string } = {}) {
+    constructor(
+        kind: EngineErrorKind,
+        message: string,
+        details: { statusCode?: number; code?: string; engineMessage?: string } = {},
+    ) {
         super(message);
         this.name = "EngineError";
         this.kind = kind;
@@ -46,7 +50,9 @@ export class EngineError extends Error {
 
     /** True for an EngineError from any loaded copy of this module. */
     static isInstance(value: unknown): value is EngineError {
-        return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+        return (
+            typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+        );
     }
 
     static is(value: unknown, kind: EngineErrorKind): value is EngineError {
@@ -62,7 +68,16 @@ export interface CallContext {
     operation: string;
 }
 
-const UNREACHABLE_CODES = ["ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "ECONNRESET", "EPIPE", "EAI_AGAIN"];
+const UNREACHABLE_CODES = [
+    "ECONNREFUSED",
+    "ENOENT",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "ENOTFOUND",
+    "ECONNRESET",
+    "EPIPE",
+    "EAI_AGAIN",
+];
 const TIMEOUT_CODES = ["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNABORTED"];
 
 /**
@@ -126,16 +141,36 @@ export function fromDockerError(error: unknown, context: CallContext): EngineErr
         case 404:
             return new EngineError("not-found", `${where} failed: not found (${engineMessage})`, details);
         case 409:
-            return new EngineError("conflict", `${where} failed: it already exists (${engineMessage})`, details);
+            return new EngineError(
+                "conflict",
+                `${where} failed: it already exists (${engineMessage})`,
+                details,
+            );
         case 403:
             if (/active endpoints/i.test(engineMessage)) {
-                return new EngineError("in-use", `${where} failed: containers are still attached (${engineMessage})`, details);
+                return new EngineError(
+                    "in-use",
+                    `${where} failed: containers are still attached (${engineMessage})`,
+                    details,
+                );
             }
-            return new EngineError("rejected", `${where} was rejected by the engine: ${engineMessage}`, details);
+            return new EngineError(
+                "rejected",
+                `${where} was rejected by the engine: ${engineMessage}`,
+                details,
+            );
         case 400:
-            return new EngineError("rejected", `${where} was rejected by the engine as invalid: ${engineMessage}`, details);
+            return new EngineError(
+                "rejected",
+                `${where} was rejected by the engine as invalid: ${engineMessage}`,
+                details,
+            );
         default:
-            return new EngineError("engine", `${where} failed with HTTP ${raw.statusCode}: ${engineMessage}`, details);
+            return new EngineError(
+                "engine",
+                `${where} failed with HTTP ${raw.statusCode}: ${engineMessage}`,
+                details,
+            );
     }
 }
 
@@ -208,8 +243,13 @@ function readEngineMessage(raw: { message?: string; json?: unknown }): string {
  * the Win32 "duplicate name" text. The code comes from the message, or from the English text
  * when the message has none.
  */
-export function classifyHnsMessage(message: string): { kind: EngineErrorKind; code?: string; hint?: string } | undefined {
-    const isHns = /hnsCall|HNS failed with error|hnsCallRawResponse|"ErrorCode"\s*:|duplicate name exists/i.test(message);
+export function classifyHnsMessage(
+    message: string,
+): { kind: EngineErrorKind; code?: string; hint?: string } | undefined {
+    const isHns =
+        /hnsCall|HNS failed with error|hnsCallRawResponse|"ErrorCode"\s*:|duplicate name exists/i.test(
+            message,
+        );
     if (!isHns) {
         return undefined;
     }

@@ -3,7 +3,16 @@ import { FailureList } from "../model/failures";
 import type { WindowsNetworkOptions } from "../model/windowsOptions";
 
 const LINUX_DRIVERS = ["bridge", "macvlan", "ipvlan", "host"];
-const WINDOWS_DRIVERS = ["nat", "transparent", "l2bridge", "l2tunnel", "overlay", "ics", "internal", "private"];
+const WINDOWS_DRIVERS = [
+    "nat",
+    "transparent",
+    "l2bridge",
+    "l2tunnel",
+    "overlay",
+    "ics",
+    "internal",
+    "private",
+];
 /** Windows builds up to this one reject outbound NAT on l2bridge and overlay networks. */
 const LAST_BUILD_WITHOUT_OUTBOUND_NAT = 16236;
 
@@ -19,7 +28,12 @@ export interface EngineRequirements {
  * Adds a failure for every requirement the engine cannot meet: a driver it does not offer, Windows
  * options on a Linux engine, an API version outside its range, outbound NAT on an old build.
  */
-export function checkEngine(info: EngineInfo, hostName: string, wanted: EngineRequirements, failures: FailureList): void {
+export function checkEngine(
+    info: EngineInfo,
+    hostName: string,
+    wanted: EngineRequirements,
+    failures: FailureList,
+): void {
     checkApiVersion(info, hostName, wanted.apiVersion, failures);
     checkDriver(info, hostName, wanted.driver, failures);
     const hasWindowsOptions = wanted.windows !== undefined && Object.keys(wanted.windows).length > 0;
@@ -57,7 +71,10 @@ function checkDriver(info: EngineInfo, hostName: string, driver: string, failure
                 "The endpoint reaches a Linux engine: on Docker Desktop switch to Windows containers, or fix host.docker.url",
         );
     } else {
-        failures.add("driver", `"${driver}" is not a network driver host ${hostName} offers; it offers: ${offered}`);
+        failures.add(
+            "driver",
+            `"${driver}" is not a network driver host ${hostName} offers; it offers: ${offered}`,
+        );
     }
 }
 

@@ -33,7 +33,11 @@ export class MaterialError extends Error {
  * path of the pair without its suffix, for example `host.docker.tls.key` for `keyFile` and
  * `keyConfigKey`. The message on failure names the property and the path or key, never the content.
  */
-export function readMaterial(setting: string, file: string | undefined, configKey: string | undefined): Buffer | undefined {
+export function readMaterial(
+    setting: string,
+    file: string | undefined,
+    configKey: string | undefined,
+): Buffer | undefined {
     if (configKey !== undefined) {
         const property = `${setting}ConfigKey`;
         const value = providerConfig.get(configKey);
@@ -52,7 +56,10 @@ export function readMaterial(setting: string, file: string | undefined, configKe
             return fs.readFileSync(file);
         } catch (error) {
             const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-            throw new MaterialError(property, `${property} names the file ${file}, which cannot be read (${reason})`);
+            throw new MaterialError(
+                property,
+                `${property} names the file ${file}, which cannot be read (${reason})`,
+            );
         }
     }
     return undefined;

@@ -127,8 +127,7 @@ function fromNumber(value: number): ipaddr.IPv4 {
 function isStrictIpv4(text: string): boolean {
     const parts = text.split(".");
     return (
-        parts.length === 4 &&
-        parts.every((part) => /^(0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255)
+        parts.length === 4 && parts.every((part) => /^(0|[1-9]\d{0,2})$/.test(part) && Number(part) <= 255)
     );
 }
 

@@ -94,7 +94,10 @@ function isMap(value: unknown): value is Record<string, unknown> {
  */
 function validateWindows(windows: unknown, driver: string | undefined, failures: FailureList): void {
     if (windows !== undefined && !containsUnknown(windows) && !isMap(windows)) {
-        failures.add("windows", `${JSON.stringify(windows)} is not an object of Windows options, for example { adapterName: "Ethernet 2" }`);
+        failures.add(
+            "windows",
+            `${JSON.stringify(windows)} is not an object of Windows options, for example { adapterName: "Ethernet 2" }`,
+        );
         return;
     }
     if (driver !== undefined && (windows === undefined || isKnownObject(windows))) {
@@ -107,7 +110,7 @@ function validateName(name: unknown, failures: FailureList): void {
         return;
     }
     if (typeof name !== "string" || name === "") {
-        failures.add("name", "is required: the Docker network name, for example \"app-nat\"");
+        failures.add("name", 'is required: the Docker network name, for example "app-nat"');
     } else if (PREDEFINED_NAMES.includes(name.toLowerCase())) {
         failures.add(
             "name",
@@ -127,7 +130,10 @@ function validateDriver(driver: unknown, failures: FailureList): string | undefi
         return undefined;
     }
     if (typeof driver !== "string" || !DRIVER_PATTERN.test(driver)) {
-        const hint = typeof driver === "string" && DRIVER_PATTERN.test(driver.toLowerCase()) ? `; use "${driver.toLowerCase()}"` : "";
+        const hint =
+            typeof driver === "string" && DRIVER_PATTERN.test(driver.toLowerCase())
+                ? `; use "${driver.toLowerCase()}"`
+                : "";
         failures.add(
             "driver",
             `${JSON.stringify(driver)} is not a driver name: drivers are lower case, for example nat, transparent or l2bridge${hint}`,
@@ -137,15 +143,25 @@ function validateDriver(driver: unknown, failures: FailureList): string | undefi
     return driver;
 }
 
-function validateAddressing(raw: Record<string, unknown>, driver: string | undefined, failures: FailureList): void {
+function validateAddressing(
+    raw: Record<string, unknown>,
+    driver: string | undefined,
+    failures: FailureList,
+): void {
     const subnet = checkSubnet(raw.subnet, failures);
     const gateway = checkGateway(raw.gateway, subnet, failures);
     if (driver === "l2bridge") {
         if (raw.subnet === undefined) {
-            failures.add("subnet", "is required for l2bridge networks: set the physical network's subnet, for example \"10.20.0.0/24\"");
+            failures.add(
+                "subnet",
+                'is required for l2bridge networks: set the physical network\'s subnet, for example "10.20.0.0/24"',
+            );
         }
         if (raw.gateway === undefined) {
-            failures.add("gateway", "is required for l2bridge networks: set the physical network's gateway, for example \"10.20.0.1\"");
+            failures.add(
+                "gateway",
+                'is required for l2bridge networks: set the physical network\'s gateway, for example "10.20.0.1"',
+            );
         }
     }
     if (driver === "transparent" && raw.subnet !== undefined && raw.gateway === undefined) {
@@ -155,7 +171,10 @@ function validateAddressing(raw: Record<string, unknown>, driver: string | undef
         );
     }
     if (gateway !== undefined && raw.subnet === undefined) {
-        failures.add("gateway", "needs a subnet: set subnet as well, so the engine knows which network the gateway is on");
+        failures.add(
+            "gateway",
+            "needs a subnet: set subnet as well, so the engine knows which network the gateway is on",
+        );
     }
 }
 
@@ -171,7 +190,10 @@ function checkSubnet(value: unknown, failures: FailureList): ReturnType<typeof n
     switch (parsed.kind) {
         case "ok":
             if (parsed.prefix.prefixLength > 30) {
-                failures.add("subnet", `"${value}" leaves no room for containers; use a prefix length of 30 or less`);
+                failures.add(
+                    "subnet",
+                    `"${value}" leaves no room for containers; use a prefix length of 30 or less`,
+                );
             } else if (parsed.prefix.prefixLength < 8) {
                 failures.add(
                     "subnet",
@@ -186,15 +208,25 @@ function checkSubnet(value: unknown, failures: FailureList): ReturnType<typeof n
             );
             return undefined;
         case "ipv6":
-            failures.add("subnet", `"${value}" is IPv6, which Windows container networks do not support; use an IPv4 CIDR`);
+            failures.add(
+                "subnet",
+                `"${value}" is IPv6, which Windows container networks do not support; use an IPv4 CIDR`,
+            );
             return undefined;
         default:
-            failures.add("subnet", `"${value}" is not an IPv4 CIDR; write it as address/length, for example "172.20.0.0/16"`);
+            failures.add(
+                "subnet",
+                `"${value}" is not an IPv4 CIDR; write it as address/length, for example "172.20.0.0/16"`,
+            );
             return undefined;
     }
 }
 
-function checkGateway(value: unknown, subnet: ReturnType<typeof normalizeCidr>, failures: FailureList): string | undefined {
+function checkGateway(
+    value: unknown,
+    subnet: ReturnType<typeof normalizeCidr>,
+    failures: FailureList,
+): string | undefined {
     if (value === undefined || containsUnknown(value)) {
         return undefined;
     }
@@ -209,17 +241,28 @@ function checkGateway(value: unknown, subnet: ReturnType<typeof normalizeCidr>, 
     const address = parseIpv4(value)!;
     if (subnet !== undefined) {
         if (!containsAddress(subnet, address)) {
-            failures.add("gateway", `${value} is outside the subnet ${subnet.cidr}; use an address inside it, usually the first one`);
-        } else if (address.toString() === subnet.network.toString() || address.toString() === broadcastAddress(subnet).toString()) {
-            failures.add("gateway", `${value} is the network or broadcast address of ${subnet.cidr}; use a host address such as the first one`);
+            failures.add(
+                "gateway",
+                `${value} is outside the subnet ${subnet.cidr}; use an address inside it, usually the first one`,
+            );
+        } else if (
+            address.toString() === subnet.network.toString() ||
+            address.toString() === broadcastAddress(subnet).toString()
+        ) {
+            failures.add(
+                "gateway",
+                `${value} is the network or broadcast address of ${subnet.cidr}; use a host address such as the first one`,
+            );
         }
     }
     return address.toString();
 }
 
 const UNSUPPORTED_REASONS: Record<keyof UnsupportedNetworkSettings, string> = {
-    internal: "internal networks are not supported by Windows container networking; remove it (use a nat network without published ports)",
-    ipRange: "Windows does not support IP ranges (the engine reports \"not supported by null ipam driver\"); remove it and size the subnet instead",
+    internal:
+        "internal networks are not supported by Windows container networking; remove it (use a nat network without published ports)",
+    ipRange:
+        'Windows does not support IP ranges (the engine reports "not supported by null ipam driver"); remove it and size the subnet instead',
     auxAddresses: "Windows does not support auxiliary addresses; remove them",
     enableIpv6: "Windows container networks are IPv4 only; remove it",
     ipamDriver: "Windows networks use the built-in IPAM only; remove it",
@@ -232,7 +275,10 @@ function validateUnsupported(raw: UnsupportedNetworkSettings, failures: FailureL
         if (containsUnknown(value)) {
             continue;
         }
-        const isSet = value !== undefined && value !== false && !(typeof value === "object" && value !== null && Object.keys(value).length === 0);
+        const isSet =
+            value !== undefined &&
+            value !== false &&
+            !(typeof value === "object" && value !== null && Object.keys(value).length === 0);
         if (isSet) {
             failures.add(key, UNSUPPORTED_REASONS[key]);
         }
@@ -246,17 +292,25 @@ function validateOptionMaps(raw: Record<string, unknown>, failures: FailureList)
     if (isMap(raw.labels)) {
         for (const key of Object.keys(raw.labels)) {
             if (key.startsWith(RESERVED_LABEL_PREFIX)) {
-                failures.add(`labels["${key}"]`, `uses the prefix ${RESERVED_LABEL_PREFIX}, which the provider reserves for ownership labels; rename it`);
+                failures.add(
+                    `labels["${key}"]`,
+                    `uses the prefix ${RESERVED_LABEL_PREFIX}, which the provider reserves for ownership labels; rename it`,
+                );
             }
         }
     }
     if (isMap(raw.driverOptions)) {
-        const typedKeys = isKnownObject(raw.windows) ? typedOptionKeys(raw.windows as WindowsNetworkOptions) : [];
+        const typedKeys = isKnownObject(raw.windows)
+            ? typedOptionKeys(raw.windows as WindowsNetworkOptions)
+            : [];
         for (const key of Object.keys(raw.driverOptions)) {
             if (ENGINE_ADDED_OPTION_KEYS.includes(key)) {
                 failures.add(`driverOptions["${key}"]`, "is written by the engine, not by users; remove it");
             } else if (typedKeys.includes(key)) {
-                failures.add(`driverOptions["${key}"]`, "is also set by a typed option under windows; set it in one place only");
+                failures.add(
+                    `driverOptions["${key}"]`,
+                    "is also set by a typed option under windows; set it in one place only",
+                );
             }
         }
     }
@@ -267,12 +321,15 @@ function validateStringMap(value: unknown, property: string, failures: FailureLi
         return;
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        failures.add(property, "must be a map of strings, for example { team: \"payments\" }");
+        failures.add(property, 'must be a map of strings, for example { team: "payments" }');
         return;
     }
     for (const [key, item] of Object.entries(value)) {
         if (typeof item !== "string") {
-            failures.add(`${property}["${key}"]`, `${JSON.stringify(item)} is not a string; the engine takes string values only`);
+            failures.add(
+                `${property}["${key}"]`,
+                `${JSON.stringify(item)} is not a string; the engine takes string values only`,
+            );
         }
     }
 }

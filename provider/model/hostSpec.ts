@@ -10,15 +10,21 @@ export function validateHostSpec(host: unknown, failures: FailureList): void {
         return;
     }
     if (host === null || typeof host !== "object") {
-        failures.add("host", "is required: give the host's name and its Docker endpoint, { name, docker: { url } }");
+        failures.add(
+            "host",
+            "is required: give the host's name and its Docker endpoint, { name, docker: { url } }",
+        );
         return;
     }
     const spec = host as Partial<HostSpec>;
     if (typeof spec.name !== "string" || spec.name.trim() === "") {
-        failures.add("host.name", "is required: a display name for the host, for example \"web-01\"");
+        failures.add("host.name", 'is required: a display name for the host, for example "web-01"');
     }
     if (spec.docker === null || typeof spec.docker !== "object") {
-        failures.add("host.docker", "is required: the host's Docker endpoint, for example { url: \"tcp://web-01:2376\" }");
+        failures.add(
+            "host.docker",
+            'is required: the host\'s Docker endpoint, for example { url: "tcp://web-01:2376" }',
+        );
         return;
     }
     validateDockerEndpoint(spec.docker, failures);
@@ -42,7 +48,10 @@ function validateDockerEndpoint(docker: NonNullable<HostSpec["docker"]>, failure
         );
     }
     if (docker.timeoutMs !== undefined && !(Number.isInteger(docker.timeoutMs) && docker.timeoutMs > 0)) {
-        failures.add("host.docker.timeoutMs", `${JSON.stringify(docker.timeoutMs)} is not a positive whole number of milliseconds`);
+        failures.add(
+            "host.docker.timeoutMs",
+            `${JSON.stringify(docker.timeoutMs)} is not a positive whole number of milliseconds`,
+        );
     }
     if (scheme === "tcp:") {
         validateTls(docker, failures);

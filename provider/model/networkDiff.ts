@@ -22,7 +22,11 @@ export function diffContainerNetwork(olds: Fields, news: Fields): NetworkDiff {
     const replaces: string[] = [];
     const updates: string[] = [];
     const compare = (property: string, left: unknown, right: unknown, into: string[]) => {
-        if (containsUnknown(left) || containsUnknown(right) || JSON.stringify(left) !== JSON.stringify(right)) {
+        if (
+            containsUnknown(left) ||
+            containsUnknown(right) ||
+            JSON.stringify(left) !== JSON.stringify(right)
+        ) {
             into.push(property);
         }
     };
@@ -31,11 +35,15 @@ export function diffContainerNetwork(olds: Fields, news: Fields): NetworkDiff {
     compare("driver", olds.driver ?? "nat", news.driver ?? "nat", replaces);
     compare("subnet", canonicalCidr(olds.subnet), canonicalCidr(news.subnet), replaces);
     compare("gateway", canonicalAddress(olds.gateway), canonicalAddress(news.gateway), replaces);
-    compareWindows(olds.windows, news.windows, (property, left, right) => compare(property, left, right, replaces));
+    compareWindows(olds.windows, news.windows, (property, left, right) =>
+        compare(property, left, right, replaces),
+    );
     compareMaps("driverOptions", olds.driverOptions, news.driverOptions, (property, left, right) =>
         compare(property, left, right, replaces),
     );
-    compareMaps("labels", olds.labels, news.labels, (property, left, right) => compare(property, left, right, replaces));
+    compareMaps("labels", olds.labels, news.labels, (property, left, right) =>
+        compare(property, left, right, replaces),
+    );
 
     const oldHost = (olds.host ?? {}) as Fields;
     const newHost = (news.host ?? {}) as Fields;

@@ -115,7 +115,8 @@ function readIpam(value: unknown): { subnet?: string; gateway?: string } {
         if (prefix === undefined || isUnspecifiedPrefix(prefix)) {
             continue;
         }
-        const gateway = typeof config.Gateway === "string" ? parseIpv4(config.Gateway.split("/")[0]) : undefined;
+        const gateway =
+            typeof config.Gateway === "string" ? parseIpv4(config.Gateway.split("/")[0]) : undefined;
         return gateway ? { subnet: prefix.cidr, gateway: gateway.toString() } : { subnet: prefix.cidr };
     }
     return {};
@@ -126,7 +127,10 @@ function readEndpoints(value: unknown): ObservedEndpoint[] {
         return [];
     }
     return Object.entries(value as Record<string, Record<string, unknown>>).map(([containerId, entry]) => {
-        const endpoint: ObservedEndpoint = { containerId, name: typeof entry?.Name === "string" ? entry.Name : containerId };
+        const endpoint: ObservedEndpoint = {
+            containerId,
+            name: typeof entry?.Name === "string" ? entry.Name : containerId,
+        };
         const address = typeof entry?.IPv4Address === "string" ? entry.IPv4Address.split("/")[0] : "";
         if (parseIpv4(address)) {
             endpoint.ipv4Address = address;

@@ -14,19 +14,31 @@ export interface NetworkCreateBody {
 }
 
 /** The driver options a network's inputs ask for: typed Windows options merged with raw ones. */
-export function desiredDriverOptions(inputs: Pick<ContainerNetworkInputs, "windows" | "driverOptions">): Record<string, string> {
+export function desiredDriverOptions(
+    inputs: Pick<ContainerNetworkInputs, "windows" | "driverOptions">,
+): Record<string, string> {
     return { ...(inputs.driverOptions ?? {}), ...windowsOptionsToDriverOptions(inputs.windows) };
 }
 
 /** The labels written on a network the provider creates: the user's plus the ownership labels. */
-export function desiredLabels(inputs: Pick<ContainerNetworkInputs, "labels" | "owner">): Record<string, string> {
-    return { ...(inputs.labels ?? {}), [OwnerLabel.managedBy]: MANAGED_BY_VALUE, [OwnerLabel.owner]: inputs.owner };
+export function desiredLabels(
+    inputs: Pick<ContainerNetworkInputs, "labels" | "owner">,
+): Record<string, string> {
+    return {
+        ...(inputs.labels ?? {}),
+        [OwnerLabel.managedBy]: MANAGED_BY_VALUE,
+        [OwnerLabel.owner]: inputs.owner,
+    };
 }
 
 export function buildCreateBody(inputs: ContainerNetworkInputs): NetworkCreateBody {
     const config: { Subnet: string; Gateway?: string }[] = [];
     if (inputs.subnet !== undefined) {
-        config.push(inputs.gateway === undefined ? { Subnet: inputs.subnet } : { Subnet: inputs.subnet, Gateway: inputs.gateway });
+        config.push(
+            inputs.gateway === undefined
+                ? { Subnet: inputs.subnet }
+                : { Subnet: inputs.subnet, Gateway: inputs.gateway },
+        );
     }
     return {
         Name: inputs.name,
@@ -51,7 +63,10 @@ export function userLabels(labels: Record<string, string>): Record<string, strin
 
 /** True when the observed network carries this provider's ownership labels for that owner. */
 export function isOwnedBy(network: ObservedNetwork, owner: string): boolean {
-    return network.labels[OwnerLabel.managedBy] === MANAGED_BY_VALUE && network.labels[OwnerLabel.owner] === owner;
+    return (
+        network.labels[OwnerLabel.managedBy] === MANAGED_BY_VALUE &&
+        network.labels[OwnerLabel.owner] === owner
+    );
 }
 
 /**
@@ -63,7 +78,11 @@ export function compareForAdoption(inputs: ContainerNetworkInputs, network: Obse
     if (network.driver !== inputs.driver) {
         differences.push(`driver is ${network.driver}, not ${inputs.driver}`);
     }
-    if (inputs.subnet !== undefined && network.subnet !== undefined && !sameCidr(inputs.subnet, network.subnet)) {
+    if (
+        inputs.subnet !== undefined &&
+        network.subnet !== undefined &&
+        !sameCidr(inputs.subnet, network.subnet)
+    ) {
         differences.push(`subnet is ${network.subnet}, not ${inputs.subnet}`);
     }
     if (inputs.subnet !== undefined && network.subnet === undefined) {
@@ -72,7 +91,11 @@ export function compareForAdoption(inputs: ContainerNetworkInputs, network: Obse
                 "Windows shows 0.0.0.0/0 when HNS chose the prefix, so remove subnet from the inputs to adopt it",
         );
     }
-    if (inputs.gateway !== undefined && network.gateway !== undefined && !sameAddress(inputs.gateway, network.gateway)) {
+    if (
+        inputs.gateway !== undefined &&
+        network.gateway !== undefined &&
+        !sameAddress(inputs.gateway, network.gateway)
+    ) {
         differences.push(`gateway is ${network.gateway}, not ${inputs.gateway}`);
     }
     for (const [key, value] of Object.entries(desiredDriverOptions(inputs))) {
@@ -84,7 +107,9 @@ export function compareForAdoption(inputs: ContainerNetworkInputs, network: Obse
     const labels = userLabels(network.labels);
     for (const [key, value] of Object.entries(inputs.labels ?? {})) {
         if (labels[key] !== value) {
-            differences.push(`label ${key} is ${labels[key] === undefined ? "missing" : `"${labels[key]}"`}, not "${value}"`);
+            differences.push(
+                `label ${key} is ${labels[key] === undefined ? "missing" : `"${labels[key]}"`}, not "${value}"`,
+            );
         }
     }
     return differences;

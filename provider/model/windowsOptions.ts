@@ -24,7 +24,10 @@ export const WindowsOptionKey = {
 } as const;
 
 /** Options that only the engine writes. Inputs must not set them and diffs must ignore them. */
-export const ENGINE_ADDED_OPTION_KEYS: readonly string[] = [WindowsOptionKey.hnsId, WindowsOptionKey.hnsOwned];
+export const ENGINE_ADDED_OPTION_KEYS: readonly string[] = [
+    WindowsOptionKey.hnsId,
+    WindowsOptionKey.hnsOwned,
+];
 
 /** A MAC address range HNS hands container endpoints addresses from. */
 export interface MacPool {
@@ -73,13 +76,18 @@ export const EXTERNAL_SWITCH_DRIVERS: readonly string[] = ["transparent", "l2bri
 const VLAN_DRIVERS: readonly string[] = EXTERNAL_SWITCH_DRIVERS;
 const OUTBOUND_NAT_DRIVERS: readonly string[] = ["l2bridge", "overlay"];
 const MAC_PATTERN = /^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}$/;
-const DNS_SUFFIX_PATTERN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const DNS_SUFFIX_PATTERN =
+    /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /**
  * Adds a failure for every Windows option that is malformed or does not apply to the driver.
  * Property paths are given under `windows.`.
  */
-export function validateWindowsOptions(driver: string, options: WindowsNetworkOptions, failures: FailureList): void {
+export function validateWindowsOptions(
+    driver: string,
+    options: WindowsNetworkOptions,
+    failures: FailureList,
+): void {
     if (!validateTypes(options, failures)) {
         return;
     }
@@ -89,7 +97,10 @@ export function validateWindowsOptions(driver: string, options: WindowsNetworkOp
     validateOutboundNat(driver, options, failures);
     validateMacPools(options, failures);
     if (options.hnsNetworkName !== undefined && options.hnsNetworkName.trim() === "") {
-        failures.add("windows.hnsNetworkName", "is empty; remove it to let HNS name the network after its Docker id");
+        failures.add(
+            "windows.hnsNetworkName",
+            "is empty; remove it to let HNS name the network after its Docker id",
+        );
     }
 }
 
@@ -110,12 +121,18 @@ function validateTypes(options: WindowsNetworkOptions, failures: FailureList): b
     }
     for (const key of LIST_OPTIONS) {
         if (options[key] !== undefined && !Array.isArray(options[key])) {
-            failures.add(`windows.${key}`, `${JSON.stringify(options[key])} is not a list; write it as an array`);
+            failures.add(
+                `windows.${key}`,
+                `${JSON.stringify(options[key])} is not a list; write it as an array`,
+            );
         }
     }
     for (const key of BOOLEAN_OPTIONS) {
         if (options[key] !== undefined && typeof options[key] !== "boolean") {
-            failures.add(`windows.${key}`, `${JSON.stringify(options[key])} is not a boolean; use true or false`);
+            failures.add(
+                `windows.${key}`,
+                `${JSON.stringify(options[key])} is not a boolean; use true or false`,
+            );
         }
     }
     return failures.items.length === before;
@@ -128,7 +145,7 @@ function validateAdapter(driver: string, options: WindowsNetworkOptions, failure
             failures.add(
                 "windows.adapterName",
                 `is required for the ${driver} driver: each ${driver} network needs its own host adapter. ` +
-                    "Set it to a physical adapter name as Get-NetAdapter -Physical shows it, for example \"Ethernet 2\"",
+                    'Set it to a physical adapter name as Get-NetAdapter -Physical shows it, for example "Ethernet 2"',
             );
         }
         return;
@@ -140,7 +157,10 @@ function validateAdapter(driver: string, options: WindowsNetworkOptions, failure
                 "networks bind a host adapter. Remove it, or use the transparent or l2bridge driver",
         );
     } else if (adapter.trim() === "") {
-        failures.add("windows.adapterName", "is empty; set it to a physical adapter name, for example \"Ethernet 2\"");
+        failures.add(
+            "windows.adapterName",
+            'is empty; set it to a physical adapter name, for example "Ethernet 2"',
+        );
     } else if (/^vEthernet \(/i.test(adapter.trim())) {
         failures.add(
             "windows.adapterName",
@@ -156,7 +176,10 @@ function validateVlan(driver: string, options: WindowsNetworkOptions, failures: 
         return;
     }
     if (!Number.isInteger(vlan) || vlan < 1 || vlan > 4094) {
-        failures.add("windows.vlanId", `${JSON.stringify(vlan)} is not a VLAN id; use a whole number from 1 to 4094`);
+        failures.add(
+            "windows.vlanId",
+            `${JSON.stringify(vlan)} is not a VLAN id; use a whole number from 1 to 4094`,
+        );
     }
     if (!VLAN_DRIVERS.includes(driver)) {
         failures.add(
@@ -178,7 +201,10 @@ function validateDns(options: WindowsNetworkOptions, failures: FailureList): voi
     });
     const suffix = options.dnsSuffix;
     if (suffix !== undefined && !DNS_SUFFIX_PATTERN.test(suffix)) {
-        failures.add("windows.dnsSuffix", `"${suffix}" is not a DNS domain name, for example "corp.example.com"`);
+        failures.add(
+            "windows.dnsSuffix",
+            `"${suffix}" is not a DNS domain name, for example "corp.example.com"`,
+        );
     }
 }
 
@@ -192,7 +218,10 @@ function validateOutboundNat(driver: string, options: WindowsNetworkOptions, fai
     }
     const exceptions = options.outboundNatExceptions ?? [];
     if (exceptions.length > 0 && !options.outboundNat) {
-        failures.add("windows.outboundNatExceptions", "needs windows.outboundNat set to true; set it, or remove the exceptions");
+        failures.add(
+            "windows.outboundNatExceptions",
+            "needs windows.outboundNat set to true; set it, or remove the exceptions",
+        );
     }
     exceptions.forEach((entry, index) => {
         const isAddress = typeof entry === "string" && parseIpv4(entry) !== undefined;
@@ -217,8 +246,15 @@ function validateMacPools(options: WindowsNetworkOptions, failures: FailureList)
                 );
             }
         }
-        if (MAC_PATTERN.test(pool?.start ?? "") && MAC_PATTERN.test(pool?.end ?? "") && macValue(pool.start) > macValue(pool.end)) {
-            failures.add(`windows.macPools[${index}]`, `starts at ${pool.start}, after its end ${pool.end}; swap them`);
+        if (
+            MAC_PATTERN.test(pool?.start ?? "") &&
+            MAC_PATTERN.test(pool?.end ?? "") &&
+            macValue(pool.start) > macValue(pool.end)
+        ) {
+            failures.add(
+                `windows.macPools[${index}]`,
+                `starts at ${pool.start}, after its end ${pool.end}; swap them`,
+            );
         }
     });
 }
@@ -228,7 +264,9 @@ function macValue(mac: string): bigint {
 }
 
 /** Renders typed Windows options as the engine's driver option map (string values). */
-export function windowsOptionsToDriverOptions(options: WindowsNetworkOptions | undefined): Record<string, string> {
+export function windowsOptionsToDriverOptions(
+    options: WindowsNetworkOptions | undefined,
+): Record<string, string> {
     const result: Record<string, string> = {};
     if (!options) {
         return result;
@@ -249,7 +287,9 @@ export function windowsOptionsToDriverOptions(options: WindowsNetworkOptions | u
     );
     set(
         WindowsOptionKey.macPool,
-        options.macPools?.length ? options.macPools.map((pool) => `${pool.start},${pool.end}`).join(",") : undefined,
+        options.macPools?.length
+            ? options.macPools.map((pool) => `${pool.start},${pool.end}`).join(",")
+            : undefined,
     );
     set(WindowsOptionKey.disableGatewayDns, options.disableGatewayDns ? "true" : undefined);
     set(WindowsOptionKey.networkName, options.hnsNetworkName);
@@ -269,14 +309,19 @@ export function typedOptionKeys(options: WindowsNetworkOptions | undefined): str
 export function driverOptionsToWindowsOptions(options: Record<string, string>): WindowsNetworkOptions {
     const result: WindowsNetworkOptions = {};
     const has = (key: string) => Object.prototype.hasOwnProperty.call(options, key);
-    const list = (key: string) => options[key].split(",").map((item) => item.trim()).filter((item) => item !== "");
+    const list = (key: string) =>
+        options[key]
+            .split(",")
+            .map((item) => item.trim())
+            .filter((item) => item !== "");
     if (has(WindowsOptionKey.adapterName)) result.adapterName = options[WindowsOptionKey.adapterName];
     if (has(WindowsOptionKey.vlanId) && /^\d+$/.test(options[WindowsOptionKey.vlanId])) {
         result.vlanId = Number(options[WindowsOptionKey.vlanId]);
     }
     if (has(WindowsOptionKey.dnsServers)) result.dnsServers = list(WindowsOptionKey.dnsServers);
     if (has(WindowsOptionKey.dnsSuffix)) result.dnsSuffix = options[WindowsOptionKey.dnsSuffix];
-    if (has(WindowsOptionKey.outboundNat)) result.outboundNat = parseGoBool(options[WindowsOptionKey.outboundNat]);
+    if (has(WindowsOptionKey.outboundNat))
+        result.outboundNat = parseGoBool(options[WindowsOptionKey.outboundNat]);
     if (has(WindowsOptionKey.outboundNatExceptions)) {
         result.outboundNatExceptions = list(WindowsOptionKey.outboundNatExceptions);
     }

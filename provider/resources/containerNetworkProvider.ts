@@ -11,7 +11,12 @@ import type { ObservedNetwork } from "../model/networkInspect";
 import { diffContainerNetwork } from "../model/networkDiff";
 import { buildCreateBody, compareForAdoption, isOwnedBy } from "../model/networkSpec";
 import { containsUnknown } from "../model/unknown";
-import { describeAttachments, readNetworkProps, networkOutputs, NetworkOutputs } from "./containerNetworkState";
+import {
+    describeAttachments,
+    readNetworkProps,
+    networkOutputs,
+    NetworkOutputs,
+} from "./containerNetworkState";
 import { plainJson, warn } from "./common";
 
 /** How long check waits for a host's facts before previewing without them. */
@@ -31,7 +36,10 @@ export const containerNetworkProvider: pulumi.dynamic.ResourceProvider = {
  * (drivers offered, OS type, API version) run when the engine responds, and otherwise preview goes
  * on with a warning because create checks them again before it changes anything.
  */
-async function check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+async function check(
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkContainerNetwork(news);
     if (failures.empty && !containsUnknown(news.host) && !containsUnknown(inputs.driver)) {
         await checkAgainstEngine(inputs as unknown as ContainerNetworkInputs, failures);
@@ -49,7 +57,9 @@ async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: Fail
         } else if (EngineError.is(error, "untrusted")) {
             failures.add("host.docker.tls", error.message);
         } else if (EngineError.is(error, "unreachable") || EngineError.is(error, "timeout")) {
-            warn(`network "${inputs.name}": ${error.message}. Preview continues without the host's facts; create checks them again.`);
+            warn(
+                `network "${inputs.name}": ${error.message}. Preview continues without the host's facts; create checks them again.`,
+            );
         } else {
             throw error;
         }
@@ -61,11 +71,20 @@ function withTimeout(inputs: ContainerNetworkInputs, limitMs: number): Container
     return { ...inputs.host, docker: { ...inputs.host.docker, timeoutMs } };
 }
 
-function addEngineFailures(inputs: ContainerNetworkInputs, hostName: string, info: EngineInfo, failures: FailureList): void {
+function addEngineFailures(
+    inputs: ContainerNetworkInputs,
+    hostName: string,
+    info: EngineInfo,
+    failures: FailureList,
+): void {
     checkEngine(
         info,
         hostName,
-        { driver: inputs.driver, windows: inputs.windows, apiVersion: inputs.host.docker.apiVersion ?? DEFAULT_API_VERSION },
+        {
+            driver: inputs.driver,
+            windows: inputs.windows,
+            apiVersion: inputs.host.docker.apiVersion ?? DEFAULT_API_VERSION,
+        },
         failures,
     );
 }
@@ -74,7 +93,11 @@ function addEngineFailures(inputs: ContainerNetworkInputs, hostName: string, inf
  * Compares states without I/O. Docker networks are immutable, so managed changes replace, and
  * always delete first: the old network keeps the name (and, for external-switch drivers, the adapter).
  */
-async function diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.DiffResult> {
+async function diff(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.DiffResult> {
     const { replaces, updates } = diffContainerNetwork(olds, news);
     return {
         changes: replaces.length + updates.length > 0,
@@ -102,7 +125,9 @@ async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.Crea
     try {
         const observed = await engine.inspectNetwork(id);
         if (!observed) {
-            throw new Error(`network "${inputs.name}" (${id}) disappeared right after it was created on host ${engine.hostName}`);
+            throw new Error(
+                `network "${inputs.name}" (${id}) disappeared right after it was created on host ${engine.hostName}`,
+            );
         }
         return { id, outs: plainJson(networkOutputs(inputs, observed, info, false)) };
     } catch (error) {
@@ -118,12 +143,19 @@ async function validateForApply(raw: Record<string, unknown>): Promise<Container
         addEngineFailures(typed, engine.hostName, await engine.info(), failures);
     }
     if (!failures.empty) {
-        throw new Error(`network "${String(raw.name)}" has invalid inputs:\n${formatFailures(failures.items)}`);
+        throw new Error(
+            `network "${String(raw.name)}" has invalid inputs:\n${formatFailures(failures.items)}`,
+        );
     }
     return typed;
 }
 
-function adoptExisting(inputs: ContainerNetworkInputs, existing: ObservedNetwork, hostName: string, info: EngineInfo): NetworkOutputs {
+function adoptExisting(
+    inputs: ContainerNetworkInputs,
+    existing: ObservedNetwork,
+    hostName: string,
+    info: EngineInfo,
+): NetworkOutputs {
     const ownedHere = isOwnedBy(existing, inputs.owner);
     if (!inputs.adopt && !ownedHere) {
         throw new Error(
@@ -142,7 +174,12 @@ function adoptExisting(inputs: ContainerNetworkInputs, existing: ObservedNetwork
     return networkOutputs(inputs, existing, info, !ownedHere);
 }
 
-async function undoCreate(engine: DockerEngine, id: string, inputs: ContainerNetworkInputs, cause: Error): Promise<Error> {
+async function undoCreate(
+    engine: DockerEngine,
+    id: string,
+    inputs: ContainerNetworkInputs,
+    cause: Error,
+): Promise<Error> {
     try {
         await engine.removeNetwork(id, `"${inputs.name}"`);
         return cause;
@@ -152,7 +189,11 @@ async function undoCreate(engine: DockerEngine, id: string, inputs: ContainerNet
             "it is recorded in the stack so that the next update or destroy can handle it";
         // The dynamic-provider server stores these properties as they are, and later Read and Delete
         // calls load the provider code from them, so the serialized provider must be among them.
-        const properties = plainJson({ ...inputs, networkId: id, __provider: (inputs as unknown as Record<string, unknown>).__provider });
+        const properties = plainJson({
+            ...inputs,
+            networkId: id,
+            __provider: (inputs as unknown as Record<string, unknown>).__provider,
+        });
         return Object.assign(new Error(message), { id, properties, reasons: [message] });
     }
 }
@@ -173,7 +214,10 @@ async function read(id: string, props: Record<string, unknown>): Promise<pulumi.
     return { id: observed.id, props: plainJson(refreshed.props), inputs: plainJson(refreshed.inputs) };
 }
 
-async function findByOwnership(engine: DockerEngine, stored: NetworkOutputs): Promise<ObservedNetwork | undefined> {
+async function findByOwnership(
+    engine: DockerEngine,
+    stored: NetworkOutputs,
+): Promise<ObservedNetwork | undefined> {
     const candidate = await engine.findNetworkByName(stored.name);
     if (!candidate) {
         return undefined;
@@ -183,7 +227,11 @@ async function findByOwnership(engine: DockerEngine, stored: NetworkOutputs): Pr
 }
 
 /** Applies changes that need no new network: connection settings and the provider's own flags. */
-async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+async function update(
+    id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
     const inputs = await validateForApply(news);
     const engine = await engineFor(inputs.host);
     const observed = await engine.inspectNetwork(id);

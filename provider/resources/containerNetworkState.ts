@@ -3,7 +3,11 @@ import type { ContainerNetworkInputs } from "../model/containerNetwork";
 import type { ObservedNetwork } from "../model/networkInspect";
 import { isWindowsOptionKey } from "../model/containerNetwork";
 import { userLabels, userOptions } from "../model/networkSpec";
-import { driverOptionsToWindowsOptions, typedOptionKeys, WindowsNetworkOptions } from "../model/windowsOptions";
+import {
+    driverOptionsToWindowsOptions,
+    typedOptionKeys,
+    WindowsNetworkOptions,
+} from "../model/windowsOptions";
 
 /** The inputs echoed back plus what the engine reports. */
 export interface NetworkOutputs extends ContainerNetworkInputs {
@@ -40,7 +44,12 @@ const INPUT_KEYS: (keyof ContainerNetworkInputs)[] = [
     "owner",
 ];
 
-export function networkOutputs(inputs: ContainerNetworkInputs, observed: ObservedNetwork, info: EngineInfo, adopted: boolean): NetworkOutputs {
+export function networkOutputs(
+    inputs: ContainerNetworkInputs,
+    observed: ObservedNetwork,
+    info: EngineInfo,
+    adopted: boolean,
+): NetworkOutputs {
     const outputs: NetworkOutputs = {
         ...pickInputs(inputs),
         networkId: observed.id,
@@ -61,8 +70,16 @@ export function networkOutputs(inputs: ContainerNetworkInputs, observed: Observe
  * not report (it does not echo `interface`, `vlanid` or `dnsservers`) keep their stored value, and
  * an unreported subnet (`0.0.0.0/0`) is not a change.
  */
-export function readNetworkProps(stored: NetworkOutputs, observed: ObservedNetwork): { props: NetworkOutputs; inputs: ContainerNetworkInputs } {
-    const props: NetworkOutputs = { ...stored, name: observed.name, driver: observed.driver, networkId: observed.id };
+export function readNetworkProps(
+    stored: NetworkOutputs,
+    observed: ObservedNetwork,
+): { props: NetworkOutputs; inputs: ContainerNetworkInputs } {
+    const props: NetworkOutputs = {
+        ...stored,
+        name: observed.name,
+        driver: observed.driver,
+        networkId: observed.id,
+    };
     if (stored.subnet !== undefined && observed.subnet !== undefined) {
         props.subnet = observed.subnet;
     }
@@ -75,7 +92,11 @@ export function readNetworkProps(stored: NetworkOutputs, observed: ObservedNetwo
     setIfDefined(props, "windows", refreshedWindows(stored.windows, observed.options));
     setIfDefined(props, "driverOptions", refreshedRawOptions(stored, observed.options));
     const labels = userLabels(observed.labels);
-    setIfDefined(props, "labels", stored.labels === undefined && Object.keys(labels).length === 0 ? undefined : labels);
+    setIfDefined(
+        props,
+        "labels",
+        stored.labels === undefined && Object.keys(labels).length === 0 ? undefined : labels,
+    );
     return { props, inputs: pickInputs(props) };
 }
 
@@ -84,7 +105,10 @@ export function readNetworkProps(stored: NetworkOutputs, observed: ObservedNetwo
  * set are ignored even when the engine shows them: a Windows engine adds `networkname` after a
  * daemon restart, and that is not a change.
  */
-function refreshedWindows(stored: WindowsNetworkOptions | undefined, liveOptions: Record<string, string>): WindowsNetworkOptions | undefined {
+function refreshedWindows(
+    stored: WindowsNetworkOptions | undefined,
+    liveOptions: Record<string, string>,
+): WindowsNetworkOptions | undefined {
     if (stored === undefined) {
         return undefined;
     }
@@ -102,7 +126,10 @@ function refreshedWindows(stored: WindowsNetworkOptions | undefined, liveOptions
  * Raw driver options as the engine reports them. Typed Windows keys and keys the engine adds are
  * left out, and a stored option the engine does not echo keeps its stored value.
  */
-function refreshedRawOptions(stored: NetworkOutputs, liveOptions: Record<string, string>): Record<string, string> | undefined {
+function refreshedRawOptions(
+    stored: NetworkOutputs,
+    liveOptions: Record<string, string>,
+): Record<string, string> | undefined {
     const typed = new Set(typedOptionKeys(stored.windows));
     const storedRaw = stored.driverOptions ?? {};
     const raw: Record<string, string> = {};
@@ -122,7 +149,9 @@ function refreshedRawOptions(stored: NetworkOutputs, liveOptions: Record<string,
 
 /** Names the containers attached to a network, for messages. */
 export function describeAttachments(network: ObservedNetwork): string {
-    return network.endpoints.map((endpoint) => `${endpoint.name} (${endpoint.containerId.slice(0, 12)})`).join(", ");
+    return network.endpoints
+        .map((endpoint) => `${endpoint.name} (${endpoint.containerId.slice(0, 12)})`)
+        .join(", ");
 }
 
 function pickInputs(source: ContainerNetworkInputs): ContainerNetworkInputs {

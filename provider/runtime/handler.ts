@@ -15,7 +15,9 @@ const providers: Record<string, Handler> = {
 export function providerFor(kind: string): Handler {
     const provider = providers[kind];
     if (!provider) {
-        throw new Error(`pulumi-wcn: no provider for resource kind "${kind}"; the installed package may be older than the state`);
+        throw new Error(
+            `pulumi-wcn: no provider for resource kind "${kind}"; the installed package may be older than the state`,
+        );
     }
     return {
         ...provider,

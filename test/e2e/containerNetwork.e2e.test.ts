@@ -23,7 +23,9 @@ interface Addressing {
 /** Lists the networks of one stack prefix that this provider owns, as the engine shows them. */
 async function ownedNetworks(docker: Docker, prefix: string): Promise<Docker.NetworkInspectInfo[]> {
     const all = await docker.listNetworks({ filters: { label: [OwnerLabel.managedBy] } });
-    return all.filter((network) => network.Name.startsWith(`${prefix}-`)).sort((a, b) => a.Name.localeCompare(b.Name));
+    return all
+        .filter((network) => network.Name.startsWith(`${prefix}-`))
+        .sort((a, b) => a.Name.localeCompare(b.Name));
 }
 
 function opsByName(result: DriverResult): Record<string, string> {
@@ -34,7 +36,11 @@ function opsOf(result: DriverResult, name: string): string[] {
     return result.steps.filter((step) => step.name === name).map((step) => step.op);
 }
 
-function lifecycle(label: string, makeTarget: (ctx: Mocha.Context) => Promise<EngineTarget>, addressing: Addressing) {
+function lifecycle(
+    label: string,
+    makeTarget: (ctx: Mocha.Context) => Promise<EngineTarget>,
+    addressing: Addressing,
+) {
     describe(`ContainerNetwork lifecycle on the ${label}`, function () {
         this.timeout(180_000);
         const prefix = `e2e-${label.split(" ")[0]}`;
@@ -67,7 +73,10 @@ function lifecycle(label: string, makeTarget: (ctx: Mocha.Context) => Promise<En
             }
         });
 
-        function run(operation: DriverOptions["operation"], extra: Partial<DriverOptions> = {}): Promise<DriverResult> {
+        function run(
+            operation: DriverOptions["operation"],
+            extra: Partial<DriverOptions> = {},
+        ): Promise<DriverResult> {
             return runDriver({
                 operation,
                 programPath: PROGRAM,
@@ -116,10 +125,9 @@ function lifecycle(label: string, makeTarget: (ctx: Mocha.Context) => Promise<En
             const result = await run("up");
             expect(result.ok, result.log).to.equal(true);
             expect(opsByName(result)).to.deep.equal({ [`${prefix}-a`]: "create", [`${prefix}-b`]: "same" });
-            expect((await ownedNetworks(target.docker, prefix)).map((network) => network.Name)).to.deep.equal([
-                `${prefix}-a`,
-                `${prefix}-b`,
-            ]);
+            expect((await ownedNetworks(target.docker, prefix)).map((network) => network.Name)).to.deep.equal(
+                [`${prefix}-a`, `${prefix}-b`],
+            );
         });
 
         it("replaces a network whose subnet changed", async () => {
@@ -139,7 +147,9 @@ function lifecycle(label: string, makeTarget: (ctx: Mocha.Context) => Promise<En
             const result = await run("up", { config: { ...config, "wcn:subnetB": "172.22.16.0/16" } });
             expect(result.ok).to.equal(false);
             expect(result.failures.map((failure) => failure.property)).to.include("subnet");
-            expect(result.failures.map((failure) => failure.reason).join("\n")).to.match(/"172\.22\.0\.0\/16"/);
+            expect(result.failures.map((failure) => failure.reason).join("\n")).to.match(
+                /"172\.22\.0\.0\/16"/,
+            );
             const after = await ownedNetworks(target.docker, prefix);
             expect(after.map((network) => network.Id)).to.deep.equal(before.map((network) => network.Id));
         });

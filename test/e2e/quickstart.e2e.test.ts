@@ -34,7 +34,10 @@ describe("quickstart example on the simulated host", function () {
 
     async function hostNetworks() {
         const state = await readHostState(hostPath);
-        return state.dockerNetworks.filter((network) => network.name.startsWith("app-")).map((network) => network.name).sort();
+        return state.dockerNetworks
+            .filter((network) => network.name.startsWith("app-"))
+            .map((network) => network.name)
+            .sort();
     }
 
     it("creates the nat and transparent networks", async () => {

@@ -5,7 +5,13 @@ import * as path from "path";
 import { ensureSimulatedEngine } from "../../provider/simulator/url";
 import { DriverOptions, runDriver } from "../driver";
 import { requireOrSkip } from "../support/components";
-import { makeCertificates, opensslAvailable, startTlsFront, TestCertificates, TlsFront } from "../support/tls";
+import {
+    makeCertificates,
+    opensslAvailable,
+    startTlsFront,
+    TestCertificates,
+    TlsFront,
+} from "../support/tls";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
 const PROGRAM = path.join(__dirname, "programs", "tlsNetwork.js");
@@ -18,7 +24,12 @@ describe("ContainerNetwork over mutual TLS with a secret key", function () {
     let clientKey: string;
 
     before(async function () {
-        requireOrSkip(this, "openssl command", opensslAvailable(), "openssl is not installed, so no test certificates can be made");
+        requireOrSkip(
+            this,
+            "openssl command",
+            opensslAvailable(),
+            "openssl is not installed, so no test certificates can be made",
+        );
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "wcn-tls-"));
         certificates = makeCertificates(workDir);
         clientKey = fs.readFileSync(certificates.clientKeyFile, "utf8");
@@ -75,8 +86,12 @@ describe("ContainerNetwork over mutual TLS with a secret key", function () {
     it("reports an unset key setting at preview", async () => {
         const result = await run("preview", { secretConfig: {} });
         expect(result.ok).to.equal(false);
-        expect(result.failures.map((failure) => failure.property)).to.deep.equal(["host.docker.tls.keyConfigKey"]);
-        expect(result.failures[0].reason).to.match(/"wcn:clientKey", which is not set.*pulumi config set --secret wcn:clientKey/);
+        expect(result.failures.map((failure) => failure.property)).to.deep.equal([
+            "host.docker.tls.keyConfigKey",
+        ]);
+        expect(result.failures[0].reason).to.match(
+            /"wcn:clientKey", which is not set.*pulumi config set --secret wcn:clientKey/,
+        );
     });
 
     it("rejects an engine certificate from another CA at preview", async () => {

@@ -13,7 +13,11 @@ const provider = providerFor("ContainerNetwork");
 let counter = 0;
 
 /** Runs the provider's contract cases against one engine. */
-function contractCases(label: string, makeTarget: (ctx: Mocha.Context) => Promise<EngineTarget>, subnetBase: string) {
+function contractCases(
+    label: string,
+    makeTarget: (ctx: Mocha.Context) => Promise<EngineTarget>,
+    subnetBase: string,
+) {
     describe(`ContainerNetwork provider on the ${label}`, function () {
         let target: EngineTarget;
 
@@ -57,7 +61,10 @@ function contractCases(label: string, makeTarget: (ctx: Mocha.Context) => Promis
                 Name: raw.name as string,
                 Driver: target.driver,
                 CheckDuplicate: true,
-                IPAM: { Driver: "default", Config: [{ Subnet: raw.subnet as string, Gateway: raw.gateway as string }] },
+                IPAM: {
+                    Driver: "default",
+                    Config: [{ Subnet: raw.subnet as string, Gateway: raw.gateway as string }],
+                },
                 Labels: labels,
             });
             return network.id;
@@ -89,9 +96,13 @@ function contractCases(label: string, makeTarget: (ctx: Mocha.Context) => Promis
             const raw = await checked(inputs());
             const foreignId = await createOutOfBand(raw);
             const error = await provider.create(raw).catch((caught: Error) => caught);
-            expect((error as Error).message).to.match(/already exists on host .* not created by this resource/);
+            expect((error as Error).message).to.match(
+                /already exists on host .* not created by this resource/,
+            );
             expect((error as Error).message).to.match(/adopt: true/);
-            expect((await liveNetworkNamed(raw.name as string)).map((network) => network.Id)).to.deep.equal([foreignId]);
+            expect((await liveNetworkNamed(raw.name as string)).map((network) => network.Id)).to.deep.equal([
+                foreignId,
+            ]);
             await target.docker.getNetwork(foreignId).remove();
         });
 
@@ -162,7 +173,9 @@ function contractCases(label: string, makeTarget: (ctx: Mocha.Context) => Promis
 
         it("removes the new network when a later create step fails", async () => {
             const raw = await checked(inputs());
-            sinon.stub(DockerEngine.prototype, "inspectNetwork").rejects(new Error("inspect failed for the test"));
+            sinon
+                .stub(DockerEngine.prototype, "inspectNetwork")
+                .rejects(new Error("inspect failed for the test"));
             const error = await provider.create(raw).catch((caught: Error) => caught);
             sinon.restore();
             expect((error as Error).message).to.equal("inspect failed for the test");
@@ -177,8 +190,13 @@ function contractCases(label: string, makeTarget: (ctx: Mocha.Context) => Promis
         it("rejects an API version newer than the engine at check", async () => {
             const raw = inputs();
             const host = raw.host as { name: string; docker: Props };
-            const result = await provider.check!({}, { ...raw, host: { ...host, docker: { ...host.docker, apiVersion: "1.99" } } });
-            expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["host.docker.apiVersion"]);
+            const result = await provider.check!(
+                {},
+                { ...raw, host: { ...host, docker: { ...host.docker, apiVersion: "1.99" } } },
+            );
+            expect(result.failures?.map((failure) => failure.property)).to.deep.equal([
+                "host.docker.apiVersion",
+            ]);
         });
     });
 }
@@ -187,7 +205,10 @@ contractCases("real Docker engine", (ctx) => realTarget(ctx), "10.199");
 contractCases("simulated Windows host", () => simulatedTarget(), "172.28");
 
 describe("ContainerNetwork provider with an unreachable engine", () => {
-    const unreachable = { name: "gone-host", docker: { url: "unix:///nonexistent/wcn-test.sock", timeoutMs: 2000 } };
+    const unreachable = {
+        name: "gone-host",
+        docker: { url: "unix:///nonexistent/wcn-test.sock", timeoutMs: 2000 },
+    };
     const raw: Props = { host: unreachable, name: "app", driver: "nat", owner: "itest/unreachable/app" };
 
     afterEach(() => {
@@ -204,12 +225,18 @@ describe("ContainerNetwork provider with an unreachable engine", () => {
     });
 
     it("fails create before changing anything", async () => {
-        const error = await provider.create({ ...raw, adopt: false, disconnectContainersOnDelete: false }).catch((caught: Error) => caught);
-        expect((error as Error).message).to.match(/on host gone-host failed: the Docker engine is unreachable/);
+        const error = await provider
+            .create({ ...raw, adopt: false, disconnectContainersOnDelete: false })
+            .catch((caught: Error) => caught);
+        expect((error as Error).message).to.match(
+            /on host gone-host failed: the Docker engine is unreachable/,
+        );
     });
 
     it("fails refresh instead of reporting the network gone", async () => {
-        const error = await provider.read!("0123456789ab", { ...raw, networkId: "0123456789ab" }).catch((caught: Error) => caught);
+        const error = await provider.read!("0123456789ab", { ...raw, networkId: "0123456789ab" }).catch(
+            (caught: Error) => caught,
+        );
         expect(error).to.be.instanceOf(Error);
         expect((error as Error).message).to.match(/unreachable/);
     });

@@ -33,7 +33,22 @@ export function opensslAvailable(): boolean {
 /** Creates a CA and a server and a client certificate signed by it, in `dir`. */
 export function makeCertificates(dir: string, caName = "wcn-test-ca"): TestCertificates {
     const curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    openssl(["req", "-x509", ...curve, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", `/CN=${caName}`], dir);
+    openssl(
+        [
+            "req",
+            "-x509",
+            ...curve,
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            `/CN=${caName}`,
+        ],
+        dir,
+    );
     issue(dir, "server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n", curve);
     issue(dir, "client", "extendedKeyUsage=clientAuth\n", curve);
     return {
@@ -47,10 +62,14 @@ export function makeCertificates(dir: string, caName = "wcn-test-ca"): TestCerti
 
 function issue(dir: string, name: string, extensions: string, curve: string[]): void {
     fs.writeFileSync(path.join(dir, `${name}.ext`), extensions);
-    openssl(["req", ...curve, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=wcn-test-${name}`], dir);
     openssl(
-        ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"]
-            .concat(["-out", `${name}.pem`, "-days", "2", "-extfile", `${name}.ext`]),
+        ["req", ...curve, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=wcn-test-${name}`],
+        dir,
+    );
+    openssl(
+        ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"].concat(
+            ["-out", `${name}.pem`, "-days", "2", "-extfile", `${name}.ext`],
+        ),
         dir,
     );
 }

@@ -37,7 +37,9 @@ describe("serialized provider", () => {
     before(async () => {
         process.env.DOCKER_CERT_PATH = `/tmp/${SECRET_MARKER}`;
         process.env.WCN_TEST_PASSWORD = SECRET_MARKER;
-        const serialized = await pulumi.runtime.serializeFunction(() => containerNetworkShell, { allowSecrets: true });
+        const serialized = await pulumi.runtime.serializeFunction(() => containerNetworkShell, {
+            allowSecrets: true,
+        });
         text = serialized.text;
         containsSecrets = serialized.containsSecrets;
     });
@@ -60,7 +62,10 @@ describe("serialized provider", () => {
     });
 
     it("loads the handler from the project directory", () => {
-        const result = runCheckInChild(text, projectRoot, { name: "bad name", host: { name: "h", docker: { url: "sim:./x.json" } } });
+        const result = runCheckInChild(text, projectRoot, {
+            name: "bad name",
+            host: { name: "h", docker: { url: "sim:./x.json" } },
+        });
         expect(result.status, result.stderr).to.equal(0);
         const check = JSON.parse(result.stdout) as pulumi.dynamic.CheckResult;
         expect(check.failures?.map((failure) => failure.property)).to.include("name");
@@ -69,7 +74,11 @@ describe("serialized provider", () => {
     it("loads the handler from another working directory", () => {
         const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "wcn-serialize-"));
         try {
-            const result = runCheckInChild(text, elsewhere, { name: "ok-name", driver: "NAT", host: { name: "h", docker: { url: "sim:./x.json" } } });
+            const result = runCheckInChild(text, elsewhere, {
+                name: "ok-name",
+                driver: "NAT",
+                host: { name: "h", docker: { url: "sim:./x.json" } },
+            });
             expect(result.status, result.stderr).to.equal(0);
             const check = JSON.parse(result.stdout) as pulumi.dynamic.CheckResult;
             expect(check.failures?.map((failure) => failure.property)).to.deep.equal(["driver"]);
