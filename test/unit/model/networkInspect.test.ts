@@ -106,7 +106,7 @@ describe("network inspect", () => {
 
         it("empty array holds no network", () => {
             const error = parseError(() => parseNetworkInspectText("[]"));
-            expect(error.message).to.match(/holds no network object/);
+            expect(error.message).to.match(/contains no network object/);
         });
 
         it("network without a driver", () => {
