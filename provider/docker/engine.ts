@@ -18,6 +18,8 @@ export interface EngineInfo {
     minApiVersion?: string;
     /** Network drivers the engine offers (`Plugins.Network`). */
     networkDrivers: string[];
+    /** True when the engine is part of an active swarm, which overlay networks need. */
+    swarmActive: boolean;
 }
 
 /** Starts or finds the simulated engine for a `sim:` URL. Injected so that this module stays free of it. */
@@ -82,6 +84,8 @@ export class DockerEngine {
             apiVersion: String(version.ApiVersion ?? ""),
             minApiVersion: typeof version.MinAPIVersion === "string" ? version.MinAPIVersion : undefined,
             networkDrivers: Array.isArray(plugins.Network) ? plugins.Network.map(String) : [],
+            swarmActive:
+                (info.Swarm as { LocalNodeState?: unknown } | undefined)?.LocalNodeState === "active",
         };
     }
 
@@ -96,6 +100,20 @@ export class DockerEngine {
             }
             throw error;
         }
+    }
+
+    /** Lists every network on the engine. Entries the engine returns without an id or name are skipped. */
+    async listNetworks(): Promise<ObservedNetwork[]> {
+        const list = await this.call("list networks", () => this.docker.listNetworks());
+        const networks: ObservedNetwork[] = [];
+        for (const raw of list) {
+            try {
+                networks.push(normalizeNetworkInspect(raw));
+            } catch {
+                // A network without an id or name cannot conflict with anything the provider creates.
+            }
+        }
+        return networks;
     }
 
     /**

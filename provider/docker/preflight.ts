@@ -1,5 +1,7 @@
 import type { EngineInfo } from "./engine";
+import { normalizeCidr, prefixesOverlap } from "../model/cidr";
 import { FailureList } from "../model/failures";
+import type { ObservedNetwork } from "../model/networkInspect";
 import type { WindowsNetworkOptions } from "../model/windowsOptions";
 
 const LINUX_DRIVERS = ["bridge", "macvlan", "ipvlan", "host"];
@@ -57,7 +59,9 @@ function checkDriver(info: EngineInfo, hostName: string, driver: string, failure
     if (info.networkDrivers.includes(driver)) {
         return;
     }
-    const offered = info.networkDrivers.length ? info.networkDrivers.join(", ") : "none";
+    // The engine lists its `null` driver, but no network can be created with it.
+    const creatable = info.networkDrivers.filter((name) => name !== "null");
+    const offered = creatable.length ? creatable.join(", ") : "none";
     if (info.osType === "windows" && LINUX_DRIVERS.includes(driver)) {
         failures.add(
             "driver",
@@ -106,4 +110,58 @@ function compareVersions(a: string, b: string): number {
     const [aMajor, aMinor] = a.replace(/^v/, "").split(".").map(Number);
     const [bMajor, bMinor] = b.replace(/^v/, "").split(".").map(Number);
     return aMajor !== bMajor ? aMajor - bMajor : aMinor - bMinor;
+}
+
+/** The parts of a network that must fit beside the networks already on the host. */
+export interface PlannedNetwork {
+    name: string;
+    driver: string;
+    subnet?: string;
+}
+
+/** The first Windows Server build with more than one NAT network per host (Windows Server 2019). */
+const FIRST_MULTI_NAT_BUILD = 17763;
+
+/**
+ * Adds a failure for every way a planned network clashes with the networks already on the host:
+ * an overlapping subnet, a second nat network on a host that allows only one, an overlay network
+ * on an engine outside a swarm. A network with the planned name is the one being replaced, so it
+ * never counts.
+ */
+export function checkNetworkLayout(
+    info: EngineInfo,
+    hostName: string,
+    planned: PlannedNetwork,
+    existing: ObservedNetwork[],
+    failures: FailureList,
+): void {
+    const others = existing.filter((network) => network.name !== planned.name);
+    const prefix = planned.subnet === undefined ? undefined : normalizeCidr(planned.subnet);
+    for (const network of others) {
+        const otherPrefix = network.subnet === undefined ? undefined : normalizeCidr(network.subnet);
+        if (prefix && otherPrefix && prefixesOverlap(prefix, otherPrefix)) {
+            failures.add(
+                "subnet",
+                `${prefix.cidr} overlaps network "${network.name}" (${otherPrefix.cidr}) on host ${hostName}; ` +
+                    "choose a subnet outside it",
+            );
+        }
+    }
+    const build = windowsBuild(info);
+    const otherNat = others.find((network) => network.driver === "nat");
+    if (planned.driver === "nat" && build !== undefined && build < FIRST_MULTI_NAT_BUILD && otherNat) {
+        failures.add(
+            "driver",
+            `host ${hostName} runs Windows build ${build}, which allows one NAT network, and has "${otherNat.name}" already; ` +
+                'HNS would fail with "Unspecified error". Use that network, or remove it first ' +
+                '(for the default nat network, set "bridge": "none" in daemon.json)',
+        );
+    }
+    if (planned.driver === "overlay" && !info.swarmActive) {
+        failures.add(
+            "driver",
+            `overlay networks need the engine on host ${hostName} to be part of a swarm, and it is not; ` +
+                "join the host to a swarm or use another driver",
+        );
+    }
 }

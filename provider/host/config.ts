@@ -18,13 +18,16 @@ export function setProviderConfig(config: ConfigReader): void {
 
 /** Raised when key or certificate material named by a host setting cannot be read. */
 export class MaterialError extends Error {
-    /** The host setting that names the material, for example `host.docker.tls.key`. */
+    /** The property that names the material, for example `host.docker.tls.keyFile`. */
     readonly setting: string;
+    /** What is wrong and the fix, without the property name. */
+    readonly reason: string;
 
-    constructor(setting: string, message: string) {
-        super(message);
+    constructor(setting: string, reason: string) {
+        super(`${setting} ${reason}`);
         this.name = "MaterialError";
         this.setting = setting;
+        this.reason = reason;
     }
 }
 
@@ -44,23 +47,33 @@ export function readMaterial(
         if (value === undefined || value === "") {
             throw new MaterialError(
                 property,
-                `${property} names the stack configuration key "${configKey}", which is not set. ` +
+                `names the stack configuration key "${configKey}", which is not set. ` +
                     `Set it with: pulumi config set --secret ${configKey} "$(cat FILE)"`,
             );
         }
-        return Buffer.from(value, "utf8");
+        return requirePem(property, `the stack configuration key "${configKey}"`, Buffer.from(value, "utf8"));
     }
     if (file !== undefined) {
         const property = `${setting}File`;
+        let content: Buffer;
         try {
-            return fs.readFileSync(file);
+            content = fs.readFileSync(file);
         } catch (error) {
             const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-            throw new MaterialError(
-                property,
-                `${property} names the file ${file}, which cannot be read (${reason})`,
-            );
+            throw new MaterialError(property, `names the file ${file}, which cannot be read (${reason})`);
         }
+        return requirePem(property, `the file ${file}`, content);
     }
     return undefined;
+}
+
+/** Checks that material is PEM text, so that a wrong value fails here and not as a TLS error. */
+function requirePem(property: string, source: string, content: Buffer): Buffer {
+    if (!content.toString("utf8").includes("-----BEGIN ")) {
+        throw new MaterialError(
+            property,
+            `names ${source}, which does not contain PEM data (no "-----BEGIN" line); give the PEM text of the certificate or key`,
+        );
+    }
+    return content;
 }

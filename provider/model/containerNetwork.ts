@@ -5,7 +5,7 @@ import { validateHostSpec } from "./hostSpec";
 import { containsUnknown } from "./unknown";
 import {
     ENGINE_ADDED_OPTION_KEYS,
-    typedOptionKeys,
+    typedOptionFor,
     validateWindowsOptions,
     WINDOWS_OPTION_PREFIX,
     WindowsNetworkOptions,
@@ -109,8 +109,13 @@ function validateName(name: unknown, failures: FailureList): void {
     if (containsUnknown(name)) {
         return;
     }
-    if (typeof name !== "string" || name === "") {
+    if (name === undefined || name === null || name === "") {
         failures.add("name", 'is required: the Docker network name, for example "app-nat"');
+    } else if (typeof name !== "string") {
+        failures.add(
+            "name",
+            `${JSON.stringify(name)} is not a string; give one Docker network name, for example "app-nat"`,
+        );
     } else if (PREDEFINED_NAMES.includes(name.toLowerCase())) {
         failures.add(
             "name",
@@ -137,6 +142,13 @@ function validateDriver(driver: unknown, failures: FailureList): string | undefi
         failures.add(
             "driver",
             `${JSON.stringify(driver)} is not a driver name: drivers are lower case, for example nat, transparent or l2bridge${hint}`,
+        );
+        return undefined;
+    }
+    if (driver === "null" || driver === "none") {
+        failures.add(
+            "driver",
+            `"${driver}" is the engine's own network without connectivity, which cannot be created; use nat for a private network`,
         );
         return undefined;
     }
@@ -300,16 +312,15 @@ function validateOptionMaps(raw: Record<string, unknown>, failures: FailureList)
         }
     }
     if (isMap(raw.driverOptions)) {
-        const typedKeys = isKnownObject(raw.windows)
-            ? typedOptionKeys(raw.windows as WindowsNetworkOptions)
-            : [];
         for (const key of Object.keys(raw.driverOptions)) {
+            const typed = typedOptionFor(key);
             if (ENGINE_ADDED_OPTION_KEYS.includes(key)) {
                 failures.add(`driverOptions["${key}"]`, "is written by the engine, not by users; remove it");
-            } else if (typedKeys.includes(key)) {
+            } else if (typed !== undefined) {
+                // Raw keys that a typed option covers would bypass that option's checks.
                 failures.add(
                     `driverOptions["${key}"]`,
-                    "is also set by a typed option under windows; set it in one place only",
+                    `is covered by the typed option windows.${typed}, which checks its value; set windows.${typed} instead`,
                 );
             }
         }

@@ -1,5 +1,6 @@
 import type { HostSpec } from "../host/spec";
 import { FailureList } from "./failures";
+import { parseSimUrl } from "../simulator/url";
 import { containsUnknown } from "./unknown";
 
 const DOCKER_SCHEMES = ["tcp:", "ssh:", "npipe:", "unix:", "sim:"];
@@ -40,6 +41,9 @@ function validateDockerEndpoint(docker: NonNullable<HostSpec["docker"]>, failure
                 "npipe:////./pipe/docker_engine, unix:///PATH or sim:///PATH/host.json",
         );
         return;
+    }
+    if (scheme === "sim:") {
+        validateSimUrl(url, failures);
     }
     if (docker.apiVersion !== undefined && !/^v?1\.\d{1,2}$/.test(docker.apiVersion)) {
         failures.add(
@@ -83,6 +87,17 @@ function validateTls(docker: NonNullable<HostSpec["docker"]>, failures: FailureL
         failures.add(
             "host.docker.tls",
             "needs the CA that signed the engine's certificate (caFile or caConfigKey), so the engine's identity is verified",
+        );
+    }
+}
+
+function validateSimUrl(url: string, failures: FailureList): void {
+    try {
+        parseSimUrl(url);
+    } catch (error) {
+        failures.add(
+            "host.docker.url",
+            `${(error as Error).message}; for example sim:./.wcn/host.json?profile=ws2022`,
         );
     }
 }

@@ -141,7 +141,7 @@ function validateTypes(options: WindowsNetworkOptions, failures: FailureList): b
 function validateAdapter(driver: string, options: WindowsNetworkOptions, failures: FailureList): void {
     const adapter = options.adapterName;
     if (adapter === undefined) {
-        if (driver === "transparent" || driver === "l2bridge") {
+        if (EXTERNAL_SWITCH_DRIVERS.includes(driver)) {
             failures.add(
                 "windows.adapterName",
                 `is required for the ${driver} driver: each ${driver} network needs its own host adapter. ` +
@@ -296,11 +296,6 @@ export function windowsOptionsToDriverOptions(
     return result;
 }
 
-/** The driver option keys that a typed Windows option sets, for conflict checks with raw options. */
-export function typedOptionKeys(options: WindowsNetworkOptions | undefined): string[] {
-    return Object.keys(windowsOptionsToDriverOptions(options));
-}
-
 /**
  * Reads typed Windows options back from an engine's option map. Only keys present in the map
  * appear in the result, because Windows engines do not echo every option they were given.
@@ -344,4 +339,22 @@ function pairMacPools(items: string[]): MacPool[] {
         pools.push({ start: items[index], end: items[index + 1] });
     }
     return pools;
+}
+
+/** The typed option behind each driver option key that one covers. */
+const TYPED_OPTION_BY_KEY: Record<string, keyof WindowsNetworkOptions> = {
+    [WindowsOptionKey.adapterName]: "adapterName",
+    [WindowsOptionKey.vlanId]: "vlanId",
+    [WindowsOptionKey.dnsServers]: "dnsServers",
+    [WindowsOptionKey.dnsSuffix]: "dnsSuffix",
+    [WindowsOptionKey.outboundNat]: "outboundNat",
+    [WindowsOptionKey.outboundNatExceptions]: "outboundNatExceptions",
+    [WindowsOptionKey.macPool]: "macPools",
+    [WindowsOptionKey.disableGatewayDns]: "disableGatewayDns",
+    [WindowsOptionKey.networkName]: "hnsNetworkName",
+};
+
+/** Returns the typed option that sets a driver option key, for example `vlanId` for `...vlanid`. */
+export function typedOptionFor(key: string): keyof WindowsNetworkOptions | undefined {
+    return TYPED_OPTION_BY_KEY[key];
 }

@@ -2,10 +2,16 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
 import type { DockerEngine, EngineInfo } from "../docker/engine";
 import { EngineError } from "../docker/errors";
-import { checkEngine } from "../docker/preflight";
+import { checkEngine, checkNetworkLayout } from "../docker/preflight";
 import { MaterialError } from "../host/config";
+import { claimNetwork } from "../host/claims";
 import { engineFor } from "../host/engines";
-import { checkContainerNetwork, ContainerNetworkInputs } from "../model/containerNetwork";
+import {
+    checkContainerNetwork,
+    ContainerNetworkInputs,
+    MANAGED_BY_VALUE,
+    OwnerLabel,
+} from "../model/containerNetwork";
 import { FailureList, formatFailures } from "../model/failures";
 import type { ObservedNetwork } from "../model/networkInspect";
 import { diffContainerNetwork } from "../model/networkDiff";
@@ -41,24 +47,52 @@ async function check(
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkContainerNetwork(news);
-    if (failures.empty && !containsUnknown(news.host) && !containsUnknown(inputs.driver)) {
-        await checkAgainstEngine(inputs as unknown as ContainerNetworkInputs, failures);
+    const known = (value: unknown) => !containsUnknown(value);
+    if (failures.empty && known(inputs.host) && known(inputs.name) && known(inputs.driver)) {
+        // A subnet that is not known yet is left out of the rules that compare subnets.
+        const subnet = known(inputs.subnet) ? inputs.subnet : undefined;
+        const typed = { ...inputs, subnet } as unknown as ContainerNetworkInputs;
+        checkSiblings(typed, failures);
+        await checkAgainstEngine(typed, failures);
     }
     return { inputs: plainJson(inputs), failures: failures.items };
+}
+
+/** Reports resources checked in the same operation that declare the same name or overlapping subnets. */
+function checkSiblings(inputs: ContainerNetworkInputs, failures: FailureList): void {
+    const conflicts = claimNetwork(inputs.host.docker.url, {
+        owner: inputs.owner,
+        name: inputs.name,
+        subnet: inputs.subnet,
+    });
+    if (conflicts.sameName !== undefined) {
+        failures.add(
+            "name",
+            `"${inputs.name}" is also declared by ${conflicts.sameName} for host ${inputs.host.name}; ` +
+                "network names are unique on a host, so give each resource its own name",
+        );
+    }
+    for (const other of conflicts.overlapping) {
+        failures.add(
+            "subnet",
+            `${inputs.subnet} overlaps ${other.subnet}, which ${other.owner} declares for host ${inputs.host.name}; ` +
+                "give each network its own subnet",
+        );
+    }
 }
 
 async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: FailureList): Promise<void> {
     try {
         const engine = await engineFor(withTimeout(inputs, CHECK_FACTS_TIMEOUT_MS));
-        addEngineFailures(inputs, engine.hostName, await engine.info(), failures);
+        await addEngineFailures(inputs, engine, failures);
     } catch (error) {
         if (error instanceof MaterialError) {
-            failures.add(error.setting, error.message);
+            failures.add(error.setting, error.reason);
         } else if (EngineError.is(error, "untrusted")) {
             failures.add("host.docker.tls", error.message);
         } else if (EngineError.is(error, "unreachable") || EngineError.is(error, "timeout")) {
             warn(
-                `network "${inputs.name}": ${error.message}. Preview continues without the host's facts; create checks them again.`,
+                `network "${inputs.name}": ${error.message}. Continuing without the host's facts; create checks them again before changing anything.`,
             );
         } else {
             throw error;
@@ -71,22 +105,24 @@ function withTimeout(inputs: ContainerNetworkInputs, limitMs: number): Container
     return { ...inputs.host, docker: { ...inputs.host.docker, timeoutMs } };
 }
 
-function addEngineFailures(
+/** Adds the failures that depend on what the engine offers and on the networks it already has. */
+async function addEngineFailures(
     inputs: ContainerNetworkInputs,
-    hostName: string,
-    info: EngineInfo,
+    engine: DockerEngine,
     failures: FailureList,
-): void {
+): Promise<void> {
+    const info = await engine.info();
+    const apiVersion = inputs.host.docker.apiVersion ?? DEFAULT_API_VERSION;
     checkEngine(
         info,
-        hostName,
-        {
-            driver: inputs.driver,
-            windows: inputs.windows,
-            apiVersion: inputs.host.docker.apiVersion ?? DEFAULT_API_VERSION,
-        },
+        engine.hostName,
+        { driver: inputs.driver, windows: inputs.windows, apiVersion },
         failures,
     );
+    if (failures.empty) {
+        const planned = { name: inputs.name, driver: inputs.driver, subnet: inputs.subnet };
+        checkNetworkLayout(info, engine.hostName, planned, await engine.listNetworks(), failures);
+    }
 }
 
 /**
@@ -118,7 +154,10 @@ async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.Crea
 
     const existing = await engine.findNetworkByName(inputs.name);
     if (existing) {
-        return { id: existing.id, outs: plainJson(adoptExisting(inputs, existing, engine.hostName, info)) };
+        const taken = await takeOverExisting(engine, inputs, existing, info);
+        if (taken) {
+            return { id: existing.id, outs: plainJson(taken) };
+        }
     }
 
     const id = await engine.createNetwork(buildCreateBody(inputs));
@@ -139,8 +178,7 @@ async function validateForApply(raw: Record<string, unknown>): Promise<Container
     const { inputs, failures } = checkContainerNetwork(raw);
     const typed = inputs as unknown as ContainerNetworkInputs;
     if (failures.empty) {
-        const engine = await engineFor(typed.host);
-        addEngineFailures(typed, engine.hostName, await engine.info(), failures);
+        await addEngineFailures(typed, await engineFor(typed.host), failures);
     }
     if (!failures.empty) {
         throw new Error(
@@ -150,28 +188,79 @@ async function validateForApply(raw: Record<string, unknown>): Promise<Container
     return typed;
 }
 
-function adoptExisting(
+/**
+ * Decides what to do with a network that already has the requested name. Returns the outputs when
+ * the network is taken over, or undefined when it was removed so that create makes a new one.
+ * A network is never taken from another pulumi-wcn resource, even with `adopt`, because two
+ * resources managing one network would delete it under each other.
+ */
+async function takeOverExisting(
+    engine: DockerEngine,
     inputs: ContainerNetworkInputs,
     existing: ObservedNetwork,
-    hostName: string,
     info: EngineInfo,
-): NetworkOutputs {
-    const ownedHere = isOwnedBy(existing, inputs.owner);
-    if (!inputs.adopt && !ownedHere) {
+): Promise<NetworkOutputs | undefined> {
+    const where = `network "${inputs.name}" on host ${engine.hostName} (id ${existing.id.slice(0, 12)})`;
+    const owner = ownerOf(existing);
+    if (owner === inputs.owner) {
+        return reuseLeftover(engine, inputs, existing, info, where);
+    }
+    if (owner !== undefined) {
         throw new Error(
-            `network "${inputs.name}" already exists on host ${hostName} (id ${existing.id.slice(0, 12)}) and was not created by this resource. ` +
+            `${where} belongs to another pulumi-wcn resource, ${owner}. Two resources cannot manage one network: ` +
+                "give this one another name, or remove the network from the other stack first",
+        );
+    }
+    if (!inputs.adopt) {
+        throw new Error(
+            `${where} already exists and was not created by pulumi-wcn. ` +
                 "Set adopt: true to take it over, or choose another name",
         );
     }
     const differences = compareForAdoption(inputs, existing);
     if (differences.length > 0) {
         throw new Error(
-            `network "${inputs.name}" on host ${hostName} (id ${existing.id.slice(0, 12)}) cannot be adopted because it differs:\n` +
+            `${where} cannot be adopted because it differs:\n` +
                 differences.map((line) => `  - ${line}`).join("\n") +
                 "\nChange the inputs to match it, or remove the network on the host first",
         );
     }
-    return networkOutputs(inputs, existing, info, !ownedHere);
+    return networkOutputs(inputs, existing, info, true);
+}
+
+/**
+ * Handles a network this resource created in a run that did not finish (the owner label matches,
+ * but the stack has no record of it). A matching one is kept; one that differs is removed so that
+ * create makes it again, unless containers are attached.
+ */
+async function reuseLeftover(
+    engine: DockerEngine,
+    inputs: ContainerNetworkInputs,
+    existing: ObservedNetwork,
+    info: EngineInfo,
+    where: string,
+): Promise<NetworkOutputs | undefined> {
+    const differences = compareForAdoption(inputs, existing);
+    if (differences.length === 0) {
+        return networkOutputs(inputs, existing, info, false);
+    }
+    if (existing.endpoints.length > 0) {
+        throw new Error(
+            `${where} is left over from an earlier run of this resource and differs (${differences.join("; ")}), ` +
+                `but containers are attached: ${describeAttachments(existing)}. Disconnect them and run again`,
+        );
+    }
+    warn(
+        `${where} is left over from an earlier run of this resource and differs (${differences.join("; ")}); replacing it`,
+    );
+    await engine.removeNetwork(existing.id, `"${inputs.name}"`);
+    return undefined;
+}
+
+function ownerOf(network: ObservedNetwork): string | undefined {
+    return network.labels[OwnerLabel.managedBy] === MANAGED_BY_VALUE
+        ? network.labels[OwnerLabel.owner]
+        : undefined;
 }
 
 async function undoCreate(

@@ -1,13 +1,8 @@
 import type { EngineInfo } from "../docker/engine";
 import type { ContainerNetworkInputs } from "../model/containerNetwork";
 import type { ObservedNetwork } from "../model/networkInspect";
-import { isWindowsOptionKey } from "../model/containerNetwork";
-import { userLabels, userOptions } from "../model/networkSpec";
-import {
-    driverOptionsToWindowsOptions,
-    typedOptionKeys,
-    WindowsNetworkOptions,
-} from "../model/windowsOptions";
+import { userLabels } from "../model/networkSpec";
+import { driverOptionsToWindowsOptions, WindowsNetworkOptions } from "../model/windowsOptions";
 
 /** The inputs echoed back plus what the engine reports. */
 export interface NetworkOutputs extends ContainerNetworkInputs {
@@ -91,12 +86,7 @@ export function readNetworkProps(
     setIfDefined(props, "hnsId", observed.hnsId ?? stored.hnsId);
     setIfDefined(props, "windows", refreshedWindows(stored.windows, observed.options));
     setIfDefined(props, "driverOptions", refreshedRawOptions(stored, observed.options));
-    const labels = userLabels(observed.labels);
-    setIfDefined(
-        props,
-        "labels",
-        stored.labels === undefined && Object.keys(labels).length === 0 ? undefined : labels,
-    );
+    setIfDefined(props, "labels", managedEntries(stored.labels, userLabels(observed.labels)));
     return { props, inputs: pickInputs(props) };
 }
 
@@ -123,28 +113,42 @@ function refreshedWindows(
 }
 
 /**
- * Raw driver options as the engine reports them. Typed Windows keys and keys the engine adds are
- * left out, and a stored option the engine does not echo keeps its stored value.
+ * Raw driver options as the engine reports them, for the keys the user set. A stored option the
+ * engine does not echo keeps its stored value.
  */
 function refreshedRawOptions(
     stored: NetworkOutputs,
     liveOptions: Record<string, string>,
 ): Record<string, string> | undefined {
-    const typed = new Set(typedOptionKeys(stored.windows));
-    const storedRaw = stored.driverOptions ?? {};
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(userOptions(liveOptions))) {
-        const engineMayAdd = isWindowsOptionKey(key) && !(key in storedRaw);
-        if (!typed.has(key) && !engineMayAdd) {
-            raw[key] = value;
+    if (stored.driverOptions === undefined) {
+        return undefined;
+    }
+    const result: Record<string, string> = {};
+    for (const [key, value] of Object.entries(stored.driverOptions)) {
+        result[key] = liveOptions[key] ?? value;
+    }
+    return result;
+}
+
+/**
+ * Returns the live values of the keys the user manages. A managed key missing from the live map is
+ * left out, so that the diff reports it removed. Keys the user does not manage never count, because
+ * an adopted network may carry labels of its own, and Docker cannot change labels in place anyway.
+ */
+function managedEntries(
+    stored: Record<string, string> | undefined,
+    live: Record<string, string>,
+): Record<string, string> | undefined {
+    if (stored === undefined) {
+        return undefined;
+    }
+    const result: Record<string, string> = {};
+    for (const key of Object.keys(stored)) {
+        if (live[key] !== undefined) {
+            result[key] = live[key];
         }
     }
-    for (const [key, value] of Object.entries(storedRaw)) {
-        if (!(key in liveOptions)) {
-            raw[key] = value;
-        }
-    }
-    return stored.driverOptions === undefined && Object.keys(raw).length === 0 ? undefined : raw;
+    return result;
 }
 
 /** Names the containers attached to a network, for messages. */

@@ -32,7 +32,9 @@ export function shellProvider(kind: string): pulumi.dynamic.ResourceProvider {
 
     function loadHandler(): pulumi.dynamic.ResourceProvider & { configure?(req: unknown): Promise<void> } {
         const nodePath = require("path");
-        const candidates = [packageSpecifier, nodePath.resolve(process.cwd(), projectRelative), absolute];
+        const candidates = Array.from(
+            new Set([packageSpecifier, nodePath.resolve(process.cwd(), projectRelative), absolute]),
+        );
         for (const candidate of candidates) {
             try {
                 return require(candidate).providerFor(kind);

@@ -97,7 +97,7 @@ function contractCases(
             const foreignId = await createOutOfBand(raw);
             const error = await provider.create(raw).catch((caught: Error) => caught);
             expect((error as Error).message).to.match(
-                /already exists on host .* not created by this resource/,
+                /on host .* already exists and was not created by pulumi-wcn/,
             );
             expect((error as Error).message).to.match(/adopt: true/);
             expect((await liveNetworkNamed(raw.name as string)).map((network) => network.Id)).to.deep.equal([
@@ -114,6 +114,55 @@ function contractCases(
             expect(adopted.outs.adopted).to.equal(true);
             await provider.delete!(adopted.id, adopted.outs);
             expect(await liveNetworkNamed(raw.name as string)).to.deep.equal([]);
+        });
+
+        it("never adopts a network of another pulumi-wcn resource", async () => {
+            const first = await checked(inputs());
+            const created = await provider.create(first);
+            const second = { ...first, owner: "itest/other-stack/intruder", adopt: true };
+            const error = await provider.create(second).catch((caught: Error) => caught);
+            expect((error as Error).message).to.match(
+                /belongs to another pulumi-wcn resource, itest\/contract\//,
+            );
+            expect((await liveNetworkNamed(first.name as string)).map((network) => network.Id)).to.deep.equal(
+                [created.id],
+            );
+            await provider.delete!(created.id, created.outs);
+        });
+
+        it("replaces its own leftover that differs", async () => {
+            const raw = await checked(inputs());
+            const leftover = await provider.create(raw);
+            const changed = { ...raw, labels: { suite: "changed" } };
+            const warnings = sinon.stub(console, "error");
+            const created = await provider.create(changed);
+            sinon.restore();
+            expect(created.id).not.to.equal(leftover.id);
+            expect(warnings.firstCall.args[0]).to.match(/left over from an earlier run of this resource/);
+            const live = await target.docker.getNetwork(created.id).inspect();
+            expect(live.Labels?.suite).to.equal("changed");
+            await provider.delete!(created.id, created.outs);
+        });
+
+        it("rejects a subnet overlapping a network on the host at check", async () => {
+            const raw = inputs();
+            const existingId = await createOutOfBand(raw);
+            const overlapping = inputs({ subnet: raw.subnet, gateway: raw.gateway });
+            const result = await provider.check!({}, overlapping);
+            await target.docker.getNetwork(existingId).remove();
+            expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["subnet"]);
+            expect(result.failures?.[0].reason).to.include(`overlaps network "${raw.name}"`);
+        });
+
+        it("rejects two resources with one name at check", async () => {
+            const first = inputs();
+            await checked(first);
+            const second = { ...inputs(), name: first.name };
+            const result = await provider.check!({}, second);
+            expect(result.failures?.map((failure) => failure.property)).to.include("name");
+            expect(result.failures?.find((failure) => failure.property === "name")?.reason).to.include(
+                `also declared by ${first.owner}`,
+            );
         });
 
         it("lists the differences of a network it cannot adopt", async () => {
@@ -203,6 +252,20 @@ function contractCases(
 
 contractCases("real Docker engine", (ctx) => realTarget(ctx), "10.199");
 contractCases("simulated Windows host", () => simulatedTarget(), "172.28");
+
+describe("ContainerNetwork provider on a Windows Server 2016 host", () => {
+    it("rejects a second nat network at check", async () => {
+        const target = await simulatedTarget("ws2016");
+        const result = await provider.check!(
+            {},
+            { host: target.host, name: "second-nat", driver: "nat", owner: "itest/ws2016/second-nat" },
+        );
+        expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["driver"]);
+        expect(result.failures?.[0].reason).to.match(
+            /build 14393, which allows one NAT network, and has "nat"/,
+        );
+    });
+});
 
 describe("ContainerNetwork provider with an unreachable engine", () => {
     const unreachable = {

@@ -267,12 +267,29 @@ describe("buildDockerOptions", () => {
         });
 
         it("prefers the config key to the file", () => {
-            setProviderConfig({ get: (key) => (key === "wcn:key" ? "config key" : undefined) });
+            const configKey = "-----BEGIN PRIVATE KEY-----\nconfig key\n-----END PRIVATE KEY-----\n";
+            setProviderConfig({ get: (key) => (key === "wcn:key" ? configKey : undefined) });
             const modem = modemOf({
                 url: "tcp://web-01:2376",
                 tls: { ...specFiles, keyConfigKey: "wcn:key" },
             });
-            expect(String(modem.key)).to.equal("config key");
+            expect(String(modem.key)).to.equal(configKey);
+        });
+
+        it("rejects key material that is not PEM without showing it", () => {
+            setProviderConfig({ get: (key) => (key === "wcn:key" ? "not-a-pem-secret" : undefined) });
+            let error = new Error("no error was thrown");
+            try {
+                buildDockerOptions({
+                    url: "tcp://web-01:2376",
+                    tls: { ...specFiles, keyConfigKey: "wcn:key" },
+                });
+            } catch (caught) {
+                error = caught as Error;
+            }
+            expect(error.message).to.match(/keyConfigKey names the stack configuration key "wcn:key"/);
+            expect(error.message).to.match(/does not contain PEM data/);
+            expect(error.message).not.to.include("not-a-pem-secret");
         });
 
         it("reads the ssh key from a config key", () => {

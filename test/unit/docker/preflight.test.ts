@@ -21,6 +21,7 @@ function engineInfoFromDockerInfo(text: string, apiVersion: string, minApiVersio
         apiVersion,
         minApiVersion,
         networkDrivers: field("Network").split(/\s+/),
+        swarmActive: false,
     };
 }
 
@@ -37,6 +38,7 @@ const LINUX: EngineInfo = {
     apiVersion: "1.41",
     minApiVersion: "1.12",
     networkDrivers: ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],
+    swarmActive: false,
 };
 
 function check(info: EngineInfo, wanted: Partial<EngineRequirements>): InputFailure[] {
@@ -132,14 +134,14 @@ describe("preflight", () => {
             expect(reasons).to.have.length(1);
             expect(reasons[0]).to.match(/"bridge" is a Linux network driver/);
             expect(reasons[0]).to.match(/use nat/);
-            expect(reasons[0]).to.match(/ics, l2bridge, l2tunnel, nat, null, overlay, transparent/);
+            expect(reasons[0]).to.match(/ics, l2bridge, l2tunnel, nat, overlay, transparent/);
         });
 
         it("a driver the Windows Server 2016 host does not offer", () => {
             const reasons = reasonsOn(check(WS2016, { driver: "transparent" }), "driver");
             expect(reasons).to.have.length(1);
             expect(reasons[0]).to.match(/"transparent" is not a network driver host web-01 offers/);
-            expect(reasons[0]).to.match(/it offers: nat, null, overlay$/);
+            expect(reasons[0]).to.match(/it offers: nat, overlay$/);
         });
 
         it("an engine that lists no drivers", () => {

@@ -446,7 +446,13 @@ const BAD_CASES: BadCase[] = [
             driverOptions: { "com.docker.network.windowsshim.vlanid": "20" },
         }),
         property: 'driverOptions["com.docker.network.windowsshim.vlanid"]',
-        reason: [/also set by a typed option under windows/, /one place only/],
+        reason: [/covered by the typed option windows\.vlanId/, /set windows\.vlanId instead/],
+    },
+    {
+        name: "raw interface option bypassing the adapter checks",
+        input: nat({ driverOptions: { "com.docker.network.windowsshim.interface": "vEthernet (x)" } }),
+        property: 'driverOptions["com.docker.network.windowsshim.interface"]',
+        reason: [/windows\.adapterName/],
     },
     {
         name: "adopt that is not a boolean",

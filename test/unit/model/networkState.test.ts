@@ -31,6 +31,7 @@ const WINDOWS_ENGINE: EngineInfo = {
         "private",
         "transparent",
     ],
+    swarmActive: false,
 };
 
 /** Returns a transparent network that sets typed and raw options, as check returns it. */
@@ -172,6 +173,26 @@ describe("readNetworkProps", () => {
             expect(refreshDiff(inputs, live)).to.deep.equal(NO_DRIFT);
         });
 
+        it("for a raw option the user did not set", () => {
+            const inputs = transparentInputs();
+            const live = inspectOf(inputs, {
+                Options: {
+                    [`${OPTION}hnsid`]: HNS_ID,
+                    [`${OPTION}routingdomain`]: "rd1",
+                    "com.docker.network.driver.mtu": "1400",
+                },
+            });
+            expect(refreshDiff(inputs, live)).to.deep.equal(NO_DRIFT);
+        });
+
+        it("for a label the user did not set", () => {
+            const inputs = transparentInputs();
+            const live = inspectOf(inputs, {
+                Labels: { team: "payments", "cost-center": "42", "io.pulumi-wcn.managed-by": "pulumi-wcn" },
+            });
+            expect(refreshDiff(inputs, live)).to.deep.equal(NO_DRIFT);
+        });
+
         it("for the IPAM driver name", () => {
             const inputs = transparentInputs();
             const live = inspectOf(inputs, {
@@ -231,18 +252,6 @@ describe("readNetworkProps", () => {
                         Options: { [`${OPTION}hnsid`]: HNS_ID, [`${OPTION}routingdomain`]: "rd2" },
                     }),
                 'driverOptions["com.docker.network.windowsshim.routingdomain"]',
-            ],
-            [
-                "for a raw option the user did not set",
-                (inputs) =>
-                    inspectOf(inputs, {
-                        Options: {
-                            [`${OPTION}hnsid`]: HNS_ID,
-                            [`${OPTION}routingdomain`]: "rd1",
-                            "com.docker.network.driver.mtu": "1400",
-                        },
-                    }),
-                'driverOptions["com.docker.network.driver.mtu"]',
             ],
         ];
         for (const [name, live, property] of CASES) {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { containsUnknown, UNKNOWN_VALUE } from "../../../provider/model/unknown";
 import {
     driverOptionsToWindowsOptions,
-    typedOptionKeys,
+    typedOptionFor,
     WindowsNetworkOptions,
     windowsOptionsToDriverOptions,
 } from "../../../provider/model/windowsOptions";
@@ -61,10 +61,11 @@ describe("windows options", () => {
             expect(windowsOptionsToDriverOptions({ vlanId: 1 })).to.deep.equal({ [`${OPTION}vlanid`]: "1" });
         });
 
-        it("typedOptionKeys names the keys set", () => {
-            expect(
-                typedOptionKeys({ adapterName: "Ethernet 2", vlanId: 5, outboundNat: false }),
-            ).to.deep.equal([`${OPTION}interface`, `${OPTION}vlanid`]);
+        it("typedOptionFor names the option behind a key", () => {
+            expect(typedOptionFor(`${OPTION}vlanid`)).to.equal("vlanId");
+            expect(typedOptionFor(`${OPTION}macpool`)).to.equal("macPools");
+            expect(typedOptionFor(`${OPTION}networkname`)).to.equal("hnsNetworkName");
+            expect(typedOptionFor(`${OPTION}routingdomain`)).to.equal(undefined);
         });
     });
 

@@ -1,0 +1,42 @@
+import { normalizeCidr, prefixesOverlap } from "../model/cidr";
+
+/** A network name and subnet that one resource declared for a host during this provider process. */
+interface Claim {
+    owner: string;
+    name: string;
+    subnet?: string;
+}
+
+const claimsByHost = new Map<string, Claim[]>();
+
+/** What conflicts with a claim: another resource with the same name, or overlapping subnets. */
+export interface ClaimConflicts {
+    /** Owner of another resource that declares the same network name on the host. */
+    sameName?: string;
+    /** Other resources on the host whose subnets overlap this one. */
+    overlapping: Claim[];
+}
+
+/**
+ * Records that `owner` declares network `name` (and `subnet`) on the host identified by `hostKey`,
+ * and returns the claims of other owners it conflicts with. One provider process serves one Pulumi
+ * operation, so the claims are those of the resources checked in the same preview or update, which
+ * lets check report two resources of one stack that would collide before either is created.
+ */
+export function claimNetwork(hostKey: string, claim: Claim): ClaimConflicts {
+    const claims = claimsByHost.get(hostKey) ?? [];
+    const others = claims.filter((existing) => existing.owner !== claim.owner);
+    claimsByHost.set(hostKey, [...others, claim]);
+
+    const prefix = claim.subnet === undefined ? undefined : normalizeCidr(claim.subnet);
+    const overlapping = others.filter((other) => {
+        const otherPrefix = other.subnet === undefined ? undefined : normalizeCidr(other.subnet);
+        return prefix !== undefined && otherPrefix !== undefined && prefixesOverlap(prefix, otherPrefix);
+    });
+    return { sameName: others.find((other) => other.name === claim.name)?.owner, overlapping };
+}
+
+/** Forgets every claim; for tests that run several stacks in one process. */
+export function resetClaims(): void {
+    claimsByHost.clear();
+}
