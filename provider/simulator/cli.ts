@@ -1,61 +1,109 @@
+import { promises as fs } from "node:fs";
 import { startSimulatedEngine } from "./engine";
 import { rebootHost } from "./out-of-band";
-import { DEFAULT_PROFILE, getProfile, PROFILE_NAMES } from "./profiles";
+import { DEFAULT_PROFILE, isProfileName, PROFILE_NAMES, type ProfileName } from "./profiles";
 import { ensureHostState, resetHostState } from "./seed";
-import { readHostState } from "./state";
+import { readHostState, SIMULATOR_CLI } from "./state";
 
-const USAGE = `usage: node dist/provider/simulator/cli.js COMMAND --state FILE [options]
+const COMMANDS = ["init", "serve", "show", "reset", "reboot"] as const;
+
+type Command = (typeof COMMANDS)[number];
+
+const HELP_FLAGS: readonly string[] = ["-h", "--help"];
+
+const USAGE = `usage: ${SIMULATOR_CLI} COMMAND --state FILE [options]
+       ${SIMULATOR_CLI} --help
 
 Commands:
   init    create the state file of a simulated Windows container host (no change if it exists)
   serve   serve the host's Docker Engine API on 127.0.0.1 and print its URL; stops on SIGINT or SIGTERM
   show    print the host's profile, services and Docker networks
-  reset   replace the state with a freshly seeded host
+  reset   replace the state with a freshly seeded host (of the file's profile unless --profile is given)
   reboot  reboot the simulated host
 
 Options:
   --state FILE       state file of the simulated host (required)
   --profile NAME     host generation: ${PROFILE_NAMES.join(", ")} (default ${DEFAULT_PROFILE} for a new host)
-  --port N           TCP port for serve; 0 picks a free one (default 0)
+  --port N           TCP port for serve, 0 to 65535; 0 picks a free one (default 0)
   --latency-ms N     delay added to every response by serve, in milliseconds (default 0)
+  -h, --help         print this help and exit
+
+Exit codes: 0 success or help, 1 the command failed, 2 invalid arguments.
 `;
 
+/** An invalid command line, reported with the usage; other errors are reported alone. */
+class ArgumentError extends Error {
+    override readonly name = "ArgumentError";
+}
+
 interface CliOptions {
-    command: string;
+    command: Command;
     state: string;
-    profile?: string;
+    profile?: ProfileName;
     port: number;
     latencyMs: number;
 }
 
-function readNumber(flag: string, value: string | undefined): number {
+function readNumber(flag: string, value: string, maximum?: number): number {
     const number = Number(value);
-    if (value === undefined || !Number.isInteger(number) || number < 0) {
-        throw new Error(`${flag} needs a whole number, got "${value ?? ""}"`);
+    if (value === "" || !Number.isSafeInteger(number) || number < 0 || number > (maximum ?? number)) {
+        const range = maximum === undefined ? "of 0 or more" : `from 0 to ${maximum}`;
+        throw new ArgumentError(`${flag} needs a whole number ${range}, got "${value}"`);
     }
     return number;
 }
 
-function parseArguments(argv: string[]): CliOptions {
+/** Parses the arguments after the script path; returns "help" when -h or --help comes first or after an option. */
+function parseArguments(argv: string[]): CliOptions | "help" {
     const [command, ...rest] = argv;
-    const options: CliOptions = { command: command ?? "", state: "", port: 0, latencyMs: 0 };
-    for (let index = 0; index < rest.length; index += 2) {
+    if (command === undefined) {
+        throw new ArgumentError(`missing COMMAND: expected one of ${COMMANDS.join(", ")}`);
+    }
+    if (HELP_FLAGS.includes(command)) {
+        return "help";
+    }
+    if (!(COMMANDS as readonly string[]).includes(command)) {
+        throw new ArgumentError(`unknown command "${command}": expected one of ${COMMANDS.join(", ")}`);
+    }
+    const options: CliOptions = { command: command as Command, state: "", port: 0, latencyMs: 0 };
+    for (let index = 0; index < rest.length; index++) {
         const flag = rest[index];
-        const value = rest[index + 1];
-        if (flag === "--state" && value !== undefined) {
-            options.state = value;
-        } else if (flag === "--profile" && value !== undefined) {
-            options.profile = getProfile(value).name;
-        } else if (flag === "--port") {
-            options.port = readNumber(flag, value);
-        } else if (flag === "--latency-ms") {
-            options.latencyMs = readNumber(flag, value);
-        } else {
-            throw new Error(`unknown or incomplete option "${flag}"`);
+        if (HELP_FLAGS.includes(flag)) {
+            return "help";
+        }
+        const value = (): string => {
+            const next = rest[++index];
+            if (next === undefined) {
+                throw new ArgumentError(`option ${flag} needs a value`);
+            }
+            return next;
+        };
+        switch (flag) {
+            case "--state":
+                options.state = value();
+                break;
+            case "--profile": {
+                const name = value();
+                if (!isProfileName(name)) {
+                    throw new ArgumentError(
+                        `unknown simulated host profile "${name}": use one of ${PROFILE_NAMES.join(", ")}`,
+                    );
+                }
+                options.profile = name;
+                break;
+            }
+            case "--port":
+                options.port = readNumber(flag, value(), 65535);
+                break;
+            case "--latency-ms":
+                options.latencyMs = readNumber(flag, value());
+                break;
+            default:
+                throw new ArgumentError(`unknown option "${flag}"`);
         }
     }
     if (options.state === "") {
-        throw new Error("--state FILE is required");
+        throw new ArgumentError("--state FILE is required");
     }
     return options;
 }
@@ -78,12 +126,22 @@ async function show(statePath: string): Promise<void> {
 }
 
 async function serve(options: CliOptions): Promise<void> {
-    const engine = await startSimulatedEngine({
-        statePath: options.state,
-        profile: options.profile,
-        port: options.port,
-        latencyMs: options.latencyMs,
-    });
+    let engine;
+    try {
+        engine = await startSimulatedEngine({
+            statePath: options.state,
+            profile: options.profile,
+            port: options.port,
+            latencyMs: options.latencyMs,
+        });
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+            throw new Error(
+                `port ${options.port} on 127.0.0.1 is already in use: choose another --port, or 0 for a free one`,
+            );
+        }
+        throw error;
+    }
     process.stdout.write(`${engine.url}\n`);
     const stop = (): void => {
         void engine.close().then(() => process.exit(0));
@@ -92,12 +150,24 @@ async function serve(options: CliOptions): Promise<void> {
     process.once("SIGTERM", stop);
 }
 
-async function run(argv: string[]): Promise<void> {
-    const options = parseArguments(argv);
-    const profile = options.profile === undefined ? undefined : getProfile(options.profile).name;
+/**
+ * Reads only the `profile` field of the state file, so that reset keeps the host generation also of a file that
+ * readHostState rejects. Returns undefined when the file has no usable profile.
+ */
+async function readProfile(statePath: string): Promise<ProfileName | undefined> {
+    try {
+        const parsed = JSON.parse(await fs.readFile(statePath, "utf8")) as { profile?: unknown } | null;
+        const profile = parsed?.profile;
+        return typeof profile === "string" && isProfileName(profile) ? profile : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+async function run(options: CliOptions): Promise<void> {
     switch (options.command) {
         case "init": {
-            const state = await ensureHostState(options.state, profile);
+            const state = await ensureHostState(options.state, options.profile);
             process.stdout.write(`simulated ${state.profile} host ready in ${options.state}\n`);
             return;
         }
@@ -106,8 +176,8 @@ async function run(argv: string[]): Promise<void> {
         case "show":
             return show(options.state);
         case "reset": {
-            const current = await readHostState(options.state).catch(() => null);
-            const state = await resetHostState(options.state, profile ?? current?.profile ?? DEFAULT_PROFILE);
+            const profile = options.profile ?? (await readProfile(options.state)) ?? DEFAULT_PROFILE;
+            const state = await resetHostState(options.state, profile);
             process.stdout.write(`simulated ${state.profile} host reset in ${options.state}\n`);
             return;
         }
@@ -115,14 +185,28 @@ async function run(argv: string[]): Promise<void> {
             await rebootHost(options.state);
             process.stdout.write(`simulated host in ${options.state} rebooted\n`);
             return;
-        default:
-            throw new Error(`unknown command "${options.command}"`);
     }
 }
 
-if (require.main === module) {
-    run(process.argv.slice(2)).catch((error: unknown) => {
+function main(argv: string[]): void {
+    let parsed: CliOptions | "help";
+    try {
+        parsed = parseArguments(argv);
+    } catch (error) {
         process.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
         process.exit(2);
+    }
+    if (parsed === "help") {
+        process.stdout.write(USAGE);
+        return;
+    }
+    // Runtime errors carry their own fix, so they are printed without the usage.
+    run(parsed).catch((error: unknown) => {
+        process.stderr.write(`error: ${(error as Error).message}\n`);
+        process.exit(1);
     });
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2));
 }

@@ -3,8 +3,12 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import * as lockfile from "proper-lockfile";
 import type { HostState } from "./model";
+import { findHostStateProblem } from "./state-shape";
 
 export * from "./model";
+
+/** How to run the simulator's command line from the project root, for messages that name a fix. */
+export const SIMULATOR_CLI = "node dist/provider/simulator/cli.js";
 
 /**
  * Persistence of the simulated host. The state is one JSON file. Writers take an exclusive lock
@@ -27,7 +31,7 @@ export class HostStateError extends Error {
 /** Tail of the in-process queue per state file: writers in one process wait here before the file lock. */
 const localQueues = new Map<string, Promise<unknown>>();
 
-/** Reads the state file. Throws HostStateError when it is missing or not a simulator state. */
+/** Reads the state file. Throws HostStateError when it is missing, not JSON or not shaped like HostState. */
 export async function readHostState(statePath: string): Promise<HostState> {
     let text: string;
     try {
@@ -35,7 +39,7 @@ export async function readHostState(statePath: string): Promise<HostState> {
     } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") {
             throw new HostStateError(
-                `simulated host state ${statePath} does not exist: create it with "cli init --state ${statePath}"`,
+                `simulated host state ${statePath} does not exist: create it with "${SIMULATOR_CLI} init --state ${statePath}"`,
             );
         }
         throw error;
@@ -48,17 +52,25 @@ function parseHostState(statePath: string, text: string): HostState {
     try {
         parsed = JSON.parse(text);
     } catch (error) {
-        throw new HostStateError(
-            `simulated host state ${statePath} is not valid JSON: ${(error as Error).message}`,
-        );
+        throw invalidStateError(statePath, `is not valid JSON (${(error as Error).message})`);
     }
     const candidate = parsed as Partial<HostState> | null;
     if (candidate === null || typeof candidate !== "object" || candidate.schemaVersion !== 1) {
-        throw new HostStateError(
-            `simulated host state ${statePath} has no supported schemaVersion (expected 1)`,
-        );
+        throw invalidStateError(statePath, "has no supported schemaVersion (expected 1)");
+    }
+    const problem = findHostStateProblem(parsed);
+    if (problem !== undefined) {
+        throw invalidStateError(statePath, `is not a valid simulator state: ${problem}`);
     }
     return parsed as HostState;
+}
+
+/** Builds the error for a state file that exists but cannot be used, with the command that replaces it. */
+function invalidStateError(statePath: string, problem: string): HostStateError {
+    return new HostStateError(
+        `simulated host state ${statePath} ${problem}. Replace it with a freshly seeded host, which discards ` +
+            `its networks and containers: ${SIMULATOR_CLI} reset --state ${statePath}`,
+    );
 }
 
 async function fileExists(filePath: string): Promise<boolean> {

@@ -1,28 +1,62 @@
-// Command line for the lifecycle driver:
-//   node dist/test/driver/cli.js <preview|up|refresh|destroy> --program P --state S [--project-root R]
-//       [--stack N] [--project N] [--config k=v]... [--secret k=v]... [--refresh] [--expect-no-changes] [--json]
-// Exit code 0 when the operation succeeded, 1 when it failed (including changes under --expect-no-changes),
-// 2 for invalid arguments.
+// Command line for the lifecycle driver; USAGE below lists the operations, options and exit codes.
+import { constants } from "os";
+
 import { runDriver } from "./index";
+import { describeFailure } from "./recorder";
 import { DriverOptions, Operation } from "./types";
 
 const OPERATIONS: readonly Operation[] = ["preview", "up", "refresh", "destroy"];
 
-const USAGE =
-    "usage: cli.js <preview|up|refresh|destroy> --program <compiled program .js> --state <state file>\n" +
-    "    [--project-root <dir>] [--stack <name>] [--project <name>] [--config key=value]...\n" +
-    "    [--secret key=value]... [--refresh] [--expect-no-changes] [--json]";
+const HELP_FLAGS: readonly string[] = ["-h", "--help"];
 
-export interface CliArguments {
-    options: DriverOptions;
-    json: boolean;
-}
+/** Signals after which the driver kills its child processes and exits with 128 plus the signal number. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+const USAGE = `usage: node dist/test/driver/cli.js <preview|up|refresh|destroy> --state FILE [options]
+       node dist/test/driver/cli.js --help
+
+Runs a compiled Pulumi program with the SDK's runtime and dynamic-provider server, as the Pulumi CLI does,
+and keeps the stack in a JSON state file.
+
+Operations:
+  preview   list the steps that up would run, without changing objects or the state file
+  up        create, update, replace and delete resources to match the program
+  refresh   read every resource in the state file and record drift
+  destroy   delete every resource in the state file
+
+Options:
+  --program FILE        compiled entry point (.js) of the program; required for preview and up, and for
+                        refresh and destroy unless --project-root is given
+  --state FILE          state file of the stack, created by the first up (required)
+  --project-root DIR    working directory of the program and the provider server (default: the nearest
+                        directory at or above the program that contains Pulumi.yaml)
+  --stack NAME          stack name (default: the stack in the state file, else dev)
+  --project NAME        project name (default: name: in Pulumi.yaml)
+  --config KEY=VALUE    stack configuration; a KEY without a namespace gets the project name; repeatable
+  --secret KEY=VALUE    secret stack configuration, with the same KEY rules; repeatable
+  --refresh             refresh before preview or up
+  --expect-no-changes   fail when the operation proposes or makes any change
+  --json                print the result as JSON instead of the summary
+  -h, --help            print this help and exit
+
+Exit codes: 0 success or help, 1 failed operation (also for changes under --expect-no-changes),
+2 invalid arguments, 130 and 143 when stopped by SIGINT and SIGTERM.
+`;
+
+/** A parsed command line: a request for help, or an operation to run. */
+export type CliArguments = { help: true } | { help: false; options: DriverOptions; json: boolean };
 
 /** Parses the command line (without `node` and the script path); throws with a message on invalid input. */
 export function parseArguments(argv: string[]): CliArguments {
     const [operation, ...rest] = argv;
+    if (operation === undefined) {
+        throw new Error(`missing operation: expected one of ${OPERATIONS.join(", ")}`);
+    }
+    if (HELP_FLAGS.includes(operation)) {
+        return { help: true };
+    }
     if (!OPERATIONS.includes(operation as Operation)) {
-        throw new Error(`unknown operation "${operation ?? ""}"; expected one of ${OPERATIONS.join(", ")}`);
+        throw new Error(`unknown operation "${operation}": expected one of ${OPERATIONS.join(", ")}`);
     }
     const options: DriverOptions = { operation: operation as Operation, programPath: "", statePath: "" };
     let json = false;
@@ -36,6 +70,9 @@ export function parseArguments(argv: string[]): CliArguments {
             return next;
         };
         switch (flag) {
+            case "-h":
+            case "--help":
+                return { help: true };
             case "--program":
                 options.programPath = value();
                 break;
@@ -80,7 +117,7 @@ export function parseArguments(argv: string[]): CliArguments {
     if (options.programPath === "") {
         options.programPath = `${options.projectRoot}/index.js`;
     }
-    return { options, json };
+    return { help: false, options, json };
 }
 
 function parsePair(flag: string, pair: string): Record<string, string> {
@@ -96,20 +133,40 @@ async function main(): Promise<number> {
     try {
         parsed = parseArguments(process.argv.slice(2));
     } catch (error) {
-        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
         return 2;
     }
+    if (parsed.help) {
+        process.stdout.write(USAGE);
+        return 0;
+    }
+    exitOnStopSignals(parsed.options.operation);
     const result = await runDriver(parsed.options);
     if (parsed.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     } else {
         process.stdout.write(result.log);
     }
-    if (!result.ok) {
-        const reasons = result.failures.map((failure) => failure.reason).join("; ");
-        process.stderr.write(`error: ${parsed.options.operation} failed: ${reasons}\n`);
+    for (const failure of result.failures) {
+        process.stderr.write(`error: ${parsed.options.operation} failed: ${describeFailure(failure)}\n`);
     }
     return result.ok ? 0 : 1;
+}
+
+/**
+ * Exits at once on SIGINT and SIGTERM. process.exit runs the `exit` listeners that killOnDriverExit registered,
+ * so the provider server and the program process are killed before the driver ends.
+ */
+function exitOnStopSignals(operation: Operation): void {
+    for (const signal of STOP_SIGNALS) {
+        process.once(signal, () => {
+            process.stderr.write(
+                `error: ${operation} stopped by ${signal}: the provider server and the program were killed, ` +
+                    "so an object that a running step created or changed may be missing from the state file\n",
+            );
+            process.exit(128 + constants.signals[signal]);
+        });
+    }
 }
 
 if (require.main === module) {

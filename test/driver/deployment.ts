@@ -9,6 +9,7 @@ import {
     applyIgnoreChanges,
     changedKeys,
     markSecretKeys,
+    removeUnknownPaths,
     toProviderMap,
 } from "./properties";
 import { DriverStep, PropertyMap, RegistrationRequest, RegistrationResponse, ResourceState } from "./types";
@@ -46,7 +47,7 @@ export class Deployment {
             }
             this.seen.add(urn);
             if (request.type === ROOT_STACK_TYPE) {
-                return { urn, id: "", outputs: {} };
+                return { urn, id: "", outputs: {}, final: true };
             }
             if (!request.custom) {
                 return this.registerComponent(ref, request);
@@ -61,12 +62,16 @@ export class Deployment {
         }
     }
 
-    /** Stores outputs that the program registered for a component resource or for the stack. */
-    registerOutputs(urn: string, outputs: PropertyMap): void {
+    /**
+     * Stores outputs that the program registered for a component resource or for the stack. In preview, the
+     * stack outputs at `absentPaths` are left out: the program host found them to be absent properties, which
+     * the SDK serializes as unknown.
+     */
+    registerOutputs(urn: string, outputs: PropertyMap, absentPaths: string[][] = []): void {
         const { snapshot } = this.ctx;
         const entry = snapshot.all().find((resource) => resource.urn === urn && !resource.delete);
         if (entry === undefined) {
-            snapshot.outputs = outputs;
+            snapshot.outputs = this.ctx.dryRun ? removeUnknownPaths(outputs, absentPaths) : outputs;
         } else if (!entry.custom) {
             snapshot.replace(entry, { ...entry, outputs });
         }
@@ -84,7 +89,7 @@ export class Deployment {
                   : "update";
         this.commit(entry);
         this.ctx.recorder.step({ op, ...ref });
-        return { urn: ref.urn, id: "", outputs: {} };
+        return { urn: ref.urn, id: "", outputs: {}, final: true };
     }
 
     private async registerCustom(
@@ -177,7 +182,7 @@ export class Deployment {
         const entry = { ...this.describe(ref, request, prior.id, checked), outputs: prior.outputs };
         this.commit(entry);
         this.ctx.recorder.step({ op: "same", ...ref });
-        return { urn: ref.urn, id: prior.id, outputs: prior.outputs };
+        return { urn: ref.urn, id: prior.id, outputs: prior.outputs, final: true };
     }
 
     private async update(
@@ -208,7 +213,7 @@ export class Deployment {
         }
         this.commit(entry);
         this.ctx.recorder.step(step);
-        return { urn: ref.urn, id: entry.id, outputs: entry.outputs };
+        return { urn: ref.urn, id: entry.id, outputs: entry.outputs, final: true };
     }
 
     private async replace(
@@ -263,7 +268,7 @@ export class Deployment {
         markReplaced();
         this.commit(entry);
         this.ctx.recorder.step(step);
-        return { urn: ref.urn, id: entry.id, outputs: entry.outputs };
+        return { urn: ref.urn, id: entry.id, outputs: entry.outputs, final: true };
     }
 
     /** During preview the engine returns the checked inputs as outputs, because the provider cannot preview. */
@@ -276,7 +281,7 @@ export class Deployment {
     ): RegistrationResponse {
         this.commit(this.describe(ref, request, id, checked, checked));
         this.ctx.recorder.step(step);
-        return { urn: ref.urn, id, outputs: checked };
+        return { urn: ref.urn, id, outputs: checked, final: false };
     }
 
     /**

@@ -29,8 +29,11 @@
 // - Preview unknowns come from the SDK itself: an input built from an output that is unknown in this preview
 //   (such as the ID of a resource that would be created) reaches the provider as the engine's unknown sentinel.
 //   As the engine does, the driver returns the checked inputs as the outputs of a previewed create, update or
-//   replacement, so the program gets unknown values only for the ID of a new object and for outputs that are not
-//   also inputs.
+//   replacement. The program gets unknown values for the ID of a new object and for outputs of a changed
+//   resource that are not also inputs. Because the SDK resolves every missing property as unknown in preview,
+//   it also gets them for properties that an unchanged resource does not have. Unlike the CLI, which shows a
+//   diff of the stack outputs, the driver shows their values. It leaves out outputs of that last kind, so an
+//   absent output shows as absent (language-host.ts explains how, and which cases it cannot see).
 // - A previewed create-before-delete replacement left pending by an earlier failed `up` is not listed as a
 //   delete; `up` deletes it.
 // - Configuration comes only from DriverOptions (no Pulumi.<stack>.yaml). The stack resource itself is not
@@ -38,6 +41,16 @@
 // - Secrets in the state file are encrypted with a random key in `<statePath>.key`, not with a Pulumi secrets
 //   provider, so the file cannot be imported with `pulumi stack import`.
 // - The engine address given to the provider server is a placeholder: the 3.248.0 server never dials it.
+// - Child processes end with the driver. SIGINT and SIGTERM kill the provider server and the program process at
+//   once and exit with 130 and 143, where the CLI cancels on the first SIGINT (in recent versions also SIGTERM)
+//   and terminates only on the second. SIGKILL cannot be handled, so the server runs under
+//   dynamic-provider-entry.js, which exits when its stdin pipe from the driver closes, and the program process
+//   exits when its IPC channel closes. The server thus reads its stdin, and a provider call that is still
+//   running is cut off. Judging by its code, the SDK's server (3.248.0) keeps running when the real `pulumi` is
+//   killed with SIGKILL, because it neither dials the engine nor watches its parent.
+// - A step cut off this way leaves no trace in the state file: the driver keeps no pending operations, where the
+//   engine's checkpoint records them and reports them on the next run. An object that the step created may
+//   therefore exist without being in the state.
 import * as fs from "fs";
 import * as path from "path";
 
@@ -145,16 +158,15 @@ async function runUpdate(ctx: EngineContext, options: DriverOptions, settings: S
     }
     const errors = await runProgram({ ...settings, programPath, dryRun: ctx.dryRun }, options.env ?? {}, {
         register: (request) => deployment.register(request),
-        registerOutputs: (urn, outputs) => deployment.registerOutputs(urn, outputs),
+        registerOutputs: (urn, outputs, absentPaths) => deployment.registerOutputs(urn, outputs, absentPaths),
         onOutput: (line) => ctx.recorder.log(line),
     });
-    for (const error of errors) {
-        ctx.recorder.log(`[program error] ${error}`);
-    }
+    ctx.recorder.logProgramErrors(errors);
     if (errors.length > 0 && !ctx.recorder.failed) {
+        // The first line is the message, and the stack trace stays in the log.
         ctx.recorder.fail({
             urn: stackUrn(ctx.project, ctx.stack),
-            reason: `the program failed: ${errors[0]}`,
+            reason: `the program failed: ${errors[0].split("\n")[0]}`,
         });
     }
     if (!ctx.recorder.failed) {

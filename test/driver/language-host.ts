@@ -3,8 +3,14 @@
 // monitor's RegisterResource, RegisterResourceOutputs, ReadResource and Invoke handlers. Each registration goes to
 // the driver process over IPC in wire form (secrets and unknowns intact), and the reply becomes a real
 // RegisterResourceResponse. The program runs inside `runtime.runInPulumiStack`, as the language host runs it.
+//
+// During preview the SDK resolves a resource property that a RegisterResource response leaves out as unknown
+// (`resolveProperties` in runtime/rpc.js, 3.248.0), also for an unchanged resource whose outputs are final, and
+// the real engine gives the program the same unknown. The program keeps seeing that unknown here. Only for the
+// driver's display, this host reports which stack outputs are such absent properties (see findAbsentOutputs).
 import * as path from "path";
 
+import { ROOT_STACK_TYPE } from "./context";
 import {
     EngineMessage,
     ProgramHostSettings,
@@ -36,6 +42,19 @@ interface Sdk {
 
 const pending = new Map<number, { resolve: (response: unknown) => void; reject: (error: Error) => void }>();
 let nextSeq = 0;
+
+/** Per URN, the output keys of the RegisterResource response and whether they are final. */
+const registeredOutputs = new Map<string, { final: boolean; keys: Set<string> }>();
+
+/** Set in preview before the SDK registers the stack outputs; see findAbsentOutputs. */
+let absentStackOutputs: string[][] | undefined;
+
+/** The parts of an SDK Output that findAbsentOutputs reads. */
+interface OutputInternals {
+    isKnown: Promise<boolean>;
+    resources(): Set<object>;
+    promise(): Promise<unknown>;
+}
 
 function send(message: ProgramMessage): void {
     process.send!(message);
@@ -89,8 +108,15 @@ function installMonitor(sdk: Sdk): void {
         send({ kind: "register", seq, request: toRegistration(request) });
     };
     monitor.registerResourceOutputs = (request, callback) => {
+        const urn = request.getUrn();
         const outputs = (request.getOutputs()?.toJavaScript() ?? {}) as PropertyMap;
-        send({ kind: "register-outputs", urn: request.getUrn(), outputs });
+        const isStack = urn.split("::")[2] === ROOT_STACK_TYPE;
+        send({
+            kind: "register-outputs",
+            urn,
+            outputs,
+            absentPaths: isStack ? absentStackOutputs : undefined,
+        });
         callback(null, {});
     };
     monitor.readResource = (_request, callback) => {
@@ -111,7 +137,8 @@ function handleEngineMessage(sdk: Sdk, message: EngineMessage): void {
         waiter.reject(new Error(message.message));
         return;
     }
-    const { urn, id, outputs } = message.response;
+    const { urn, id, outputs, final } = message.response;
+    registeredOutputs.set(urn, { final, keys: new Set(Object.keys(outputs)) });
     const response = new sdk.resproto.RegisterResourceResponse();
     response.setUrn(urn);
     response.setId(id);
@@ -127,6 +154,67 @@ async function runProgram(programPath: string): Promise<unknown> {
         exported = module.default;
     }
     return typeof exported === "function" ? await (exported as () => unknown)() : exported;
+}
+
+/**
+ * Returns the paths of the stack outputs in `exported` that are resource properties missing from a final
+ * RegisterResourceResponse. It walks what the SDK serializes as stack outputs: plain objects and the non-internal
+ * properties of resources, following promises.
+ * NOTE: the walk cannot see through `apply` or into arrays, so an absent property that reaches the stack outputs
+ * that way still shows as unknown.
+ */
+async function findAbsentOutputs(sdk: Sdk, exported: unknown): Promise<string[][]> {
+    const found: string[][] = [];
+    const visited = new Set<object>();
+    const visit = async (value: unknown, path: string[]): Promise<void> => {
+        if (value instanceof Promise) {
+            value = await value.catch(() => undefined);
+        }
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            return;
+        }
+        if (sdk.pulumi.Output.isInstance(value)) {
+            if (await isAbsentProperty(value as unknown as OutputInternals)) {
+                found.push(path);
+            }
+            return;
+        }
+        // Guards against cycles only: an output reached by two paths is checked at both.
+        if (visited.has(value)) {
+            return;
+        }
+        visited.add(value);
+        const isResource = sdk.pulumi.Resource.isInstance(value);
+        for (const [key, item] of Object.entries(value)) {
+            if (!(isResource && key.startsWith("__"))) {
+                await visit(item, [...path, key]);
+            }
+        }
+    };
+    await visit(exported, []);
+    return found;
+}
+
+/** True when the output is a property of a resource whose final outputs do not contain it. */
+async function isAbsentProperty(output: OutputInternals): Promise<boolean> {
+    try {
+        if (await output.isKnown) {
+            return false;
+        }
+        for (const resource of output.resources()) {
+            const record = resource as Record<string, unknown>;
+            const key = Object.keys(record).find((name) => record[name] === output);
+            if (key === undefined) {
+                continue;
+            }
+            const urn = await (record.urn as OutputInternals).promise();
+            const registered = registeredOutputs.get(String(urn));
+            return registered !== undefined && registered.final && !registered.keys.has(key);
+        }
+    } catch {
+        // A failed registration rejects its outputs, and the driver already logs that as a program error.
+    }
+    return false;
 }
 
 async function main(settings: ProgramHostSettings): Promise<void> {
@@ -146,7 +234,13 @@ async function main(settings: ProgramHostSettings): Promise<void> {
     await runtime.setMocks(rejectingMocks, settings.project, settings.stack, settings.dryRun, "organization");
     installMonitor(sdk);
     try {
-        await runtime.runInPulumiStack(() => runProgram(settings.programPath));
+        await runtime.runInPulumiStack(async () => {
+            const exported = await runProgram(settings.programPath);
+            if (settings.dryRun) {
+                absentStackOutputs = await findAbsentOutputs(sdk, exported);
+            }
+            return exported;
+        });
     } catch (error) {
         recordError(error);
     }

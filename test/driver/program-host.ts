@@ -4,6 +4,7 @@ import { fork } from "child_process";
 import * as path from "path";
 import * as readline from "readline";
 
+import { killOnDriverExit } from "./child-processes";
 import { errorMessage } from "./context";
 import {
     EngineMessage,
@@ -16,7 +17,8 @@ import {
 
 export interface ProgramHandlers {
     register(request: RegistrationRequest): Promise<RegistrationResponse>;
-    registerOutputs(urn: string, outputs: PropertyMap): void;
+    /** `absentPaths` comes with the stack outputs of a preview; see RegistrationResponse.final. */
+    registerOutputs(urn: string, outputs: PropertyMap, absentPaths?: string[][]): void;
     /** Receives each line the program prints, prefixed with the stream name. */
     onOutput(line: string): void;
 }
@@ -33,6 +35,8 @@ export function runProgram(
         execArgv: [],
         stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
+    // The program process also exits by itself when the IPC channel closes, as it does when the driver dies.
+    killOnDriverExit(child);
     readline
         .createInterface({ input: child.stdout! })
         .on("line", (line) => handlers.onOutput(`[program stdout] ${line}`));
@@ -63,7 +67,9 @@ export function runProgram(
                     }
                 });
             } else if (message.kind === "register-outputs") {
-                queue = queue.then(() => handlers.registerOutputs(message.urn, message.outputs));
+                queue = queue.then(() =>
+                    handlers.registerOutputs(message.urn, message.outputs, message.absentPaths),
+                );
             } else {
                 result = message.errors;
             }

@@ -121,6 +121,38 @@ export function toDisplayValue(value: PropertyValue): unknown {
     return value;
 }
 
+/**
+ * Returns a copy of `map` without the values at `paths` (lists of object keys), but only where the value is
+ * unknown, possibly inside a secret. Paths that lead elsewhere are ignored.
+ */
+export function removeUnknownPaths(map: PropertyMap, paths: string[][]): PropertyMap {
+    let result = map;
+    for (const path of paths) {
+        result = removeUnknownPath(result, path);
+    }
+    return result;
+}
+
+function removeUnknownPath(map: PropertyMap, path: string[]): PropertyMap {
+    const [key, ...rest] = path;
+    if (key === undefined || !(key in map)) {
+        return map;
+    }
+    const value = map[key];
+    const result: PropertyMap = { ...map };
+    if (rest.length > 0) {
+        if (isObject(value) && !isSecret(value)) {
+            result[key] = removeUnknownPath(value, rest);
+        }
+        return result;
+    }
+    const plain = isSecret(value) ? value.value : value;
+    if (plain === UNKNOWN_VALUE) {
+        delete result[key];
+    }
+    return result;
+}
+
 /** Returns the sorted top-level keys whose values differ between the two maps, secret wrappers included. */
 export function changedKeys(olds: PropertyMap, news: PropertyMap): string[] {
     const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);

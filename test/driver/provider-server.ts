@@ -1,9 +1,14 @@
 // Starts the SDK's dynamic-provider gRPC server (`@pulumi/pulumi/cmd/dynamic-provider`) as a child process the way
-// the engine starts the `pulumi-resource-pulumi-nodejs` plugin, and returns a connected client.
+// the engine starts the `pulumi-resource-pulumi-nodejs` plugin, and returns a connected client. The server runs
+// under dynamic-provider-entry.js, which ends it when the driver's process ends.
 import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
 import * as readline from "readline";
 
+import { killOnDriverExit } from "./child-processes";
 import { ProviderClient } from "./provider-client";
+
+const ENTRY_SCRIPT = path.join(__dirname, "dynamic-provider-entry.js");
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -25,8 +30,6 @@ export interface ProviderServerOptions {
 
 export class ProviderServer {
     private exited = false;
-    /** Stops the server if the driver's process exits without calling stop(); SIGKILL of the driver still leaks it. */
-    private readonly killOnExit = () => this.child.kill("SIGKILL");
 
     private constructor(
         private readonly child: ChildProcess,
@@ -37,16 +40,17 @@ export class ProviderServer {
         child.once("exit", () => {
             this.exited = true;
         });
-        process.once("exit", this.killOnExit);
     }
 
     static async start(options: ProviderServerOptions): Promise<ProviderServer> {
         const scriptPath = resolveDynamicProviderScript(options.projectRoot);
-        const child = spawn(process.execPath, [scriptPath, PLACEHOLDER_ENGINE_ADDRESS], {
+        // The driver never writes to the server's stdin; the entry script exits when that pipe closes.
+        const child = spawn(process.execPath, [ENTRY_SCRIPT, scriptPath, PLACEHOLDER_ENGINE_ADDRESS], {
             cwd: options.projectRoot,
             env: providerEnvironment(options),
-            stdio: ["ignore", "pipe", "pipe"],
+            stdio: ["pipe", "pipe", "pipe"],
         });
+        killOnDriverExit(child);
         const port = await readPort(child, options.onOutput);
         const address = `127.0.0.1:${port}`;
         return new ProviderServer(child, new ProviderClient(address), address, scriptPath);
@@ -54,7 +58,6 @@ export class ProviderServer {
 
     /** Closes the client and stops the server; waits up to 5 s for it to exit before sending SIGKILL. */
     async stop(): Promise<void> {
-        process.removeListener("exit", this.killOnExit);
         this.client.close();
         if (this.exited) {
             return;

@@ -1,4 +1,5 @@
 // Collects the steps, failures and log lines of one run and renders the summary.
+import { ROOT_STACK_TYPE } from "./context";
 import { DriverFailure, DriverStep, Operation, StepOp } from "./types";
 
 /** Symbol and verb for each step, modelled on the Pulumi CLI's display. */
@@ -54,6 +55,23 @@ export class Recorder {
         this.lines.push(line);
     }
 
+    /**
+     * Logs each distinct program error once, with the number of times the program reported it. One failed
+     * registration rejects every output of the resource and of what depends on it, so the same error often
+     * arrives dozens of times. The number varies between runs, because the program process sends its errors when
+     * the program ends, and some rejections may still be pending then.
+     */
+    logProgramErrors(errors: string[]): void {
+        const counts = new Map<string, number>();
+        for (const error of errors) {
+            counts.set(error, (counts.get(error) ?? 0) + 1);
+        }
+        for (const [error, count] of counts) {
+            const repeats = count > 1 ? `(reported ${count} times) ` : "";
+            this.log(`[program error] ${repeats}${error}`);
+        }
+    }
+
     hasChanges(): boolean {
         return this.steps.some((step) => CHANGE_OPS.has(step.op));
     }
@@ -96,6 +114,23 @@ function renderCounts(steps: DriverStep[]): string[] {
     return [...counts.entries()].map(
         ([op, count]) => `    ${STEP_LABELS[op].symbol} ${count} ${STEP_LABELS[op].label}`,
     );
+}
+
+/**
+ * Formats a failure on one line as `resource name: property: reason`, for the command line's error summary. The
+ * name is left out for failures of the stack itself, and the property for failures that are not check failures.
+ */
+export function describeFailure(failure: DriverFailure): string {
+    const [, , type = "", name = ""] = failure.urn.split("::");
+    const parts: string[] = [];
+    if (name !== "" && type !== ROOT_STACK_TYPE) {
+        parts.push(name);
+    }
+    if (failure.property) {
+        parts.push(failure.property);
+    }
+    parts.push(failure.reason);
+    return parts.join(": ");
 }
 
 function renderFailure(failure: DriverFailure): string {

@@ -18,6 +18,8 @@ export async function runRefresh(ctx: EngineContext): Promise<void> {
 
 async function refreshResource(ctx: EngineContext, entry: ResourceState): Promise<void> {
     const ref = refOf(entry);
+    // Each reason names the provider call that failed, because the command line already names the operation.
+    let call = "read";
     try {
         const read = await ctx.provider.read(
             ref,
@@ -37,6 +39,7 @@ async function refreshResource(ctx: EngineContext, entry: ResourceState): Promis
             outputs: annotateSecrets(read.properties, entry.outputs),
             inputs: read.inputs === undefined ? entry.inputs : annotateSecrets(read.inputs, entry.inputs),
         };
+        call = "diff";
         const drift = await driftKeys(ctx, refreshed, entry);
         ctx.snapshot.replace(entry, refreshed);
         ctx.snapshot.save();
@@ -44,7 +47,7 @@ async function refreshResource(ctx: EngineContext, entry: ResourceState): Promis
             drift === undefined ? { op: "refresh", ...ref } : { op: "drift", ...ref, diffs: drift },
         );
     } catch (error) {
-        const reason = `refresh failed: ${errorMessage(error)}`;
+        const reason = `${call} failed: ${errorMessage(error)}`;
         ctx.recorder.fail({ urn: entry.urn, reason });
         ctx.recorder.step({ op: "failed", ...ref, detail: reason });
     }

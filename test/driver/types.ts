@@ -63,7 +63,10 @@ export interface DriverResult {
     ok: boolean;
     steps: DriverStep[];
     failures: DriverFailure[];
-    /** Stack outputs: secrets are shown as plaintext, values unknown during preview as "[unknown]". */
+    /**
+     * Stack outputs: secrets are shown as plaintext and values unknown during preview as "[unknown]". An output
+     * that is a property missing from an unchanged resource's outputs is left out, as after `up`.
+     */
     outputs: Record<string, unknown>;
     /** Human-readable summary followed by program and provider output. */
     log: string;
@@ -129,12 +132,24 @@ export interface RegistrationResponse {
     urn: string;
     id: string;
     outputs: PropertyMap;
+    /**
+     * True when `outputs` are the resource's real outputs, so a key they lack is absent: every response outside
+     * preview, and in preview the stored outputs of an unchanged resource. False for a previewed create, update
+     * or replacement, whose outputs are the checked inputs.
+     */
+    final: boolean;
 }
 
 /** Messages from the program process to the driver. */
 export type ProgramMessage =
     | { kind: "register"; seq: number; request: RegistrationRequest }
-    | { kind: "register-outputs"; urn: string; outputs: PropertyMap }
+    | {
+          kind: "register-outputs";
+          urn: string;
+          outputs: PropertyMap;
+          /** Stack outputs only, in preview: paths of outputs that are absent rather than unknown. */
+          absentPaths?: string[][];
+      }
     | { kind: "done"; errors: string[] };
 
 /** Messages from the driver to the program process. */

@@ -50,6 +50,8 @@ export async function realTarget(ctx: Mocha.Context): Promise<EngineTarget> {
 /** A fresh simulated Windows Server host in a temporary state file, served in this process. */
 export async function simulatedTarget(profile = "ws2022"): Promise<EngineTarget & { statePath: string }> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wcn-sim-"));
+    // The simulated engine serves from this folder until the test process ends.
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     const statePath = path.join(dir, "host.json");
     const url = `sim://${statePath}?profile=${profile}`;
     const engine = await ensureSimulatedEngine(url);

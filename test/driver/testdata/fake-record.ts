@@ -42,6 +42,9 @@ export function writeStore(storePath: string, store: FakeStore): void {
 }
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** An object whose value a test sets to this makes the provider's read fail. */
+export const READ_FAILURE_VALUE = "fail-read";
 const FIELDS = ["key", "value", "zone", "port"] as const;
 
 function logChange(store: FakeStore, op: FakeLogEntry["op"], id: string, key: string, version: string): void {
@@ -103,6 +106,13 @@ function createProvider(version: ProviderVersion): pulumi.dynamic.ResourceProvid
         },
 
         async create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+            if (typeof inputs.createDelayMs === "number") {
+                // Tests wait for this file, which names the provider process, before they stop the driver.
+                const fs: typeof import("fs") = require("fs");
+                fs.writeFileSync(`${String(inputs.storePath)}.create-started`, String(process.pid));
+                await new Promise((resolve) => setTimeout(resolve, Number(inputs.createDelayMs)));
+            }
+
             const store = readStore(String(inputs.storePath));
             const object: FakeObject = {
                 key: String(inputs.key),
@@ -141,6 +151,9 @@ function createProvider(version: ProviderVersion): pulumi.dynamic.ResourceProvid
             const object = readStore(String(props.storePath)).objects[id];
             if (object === undefined) {
                 return { id: "" };
+            }
+            if (object.value === READ_FAILURE_VALUE) {
+                throw new Error(`fake read failure for ${id}`);
             }
             return { id, props: { ...props, ...object } };
         },
@@ -188,6 +201,7 @@ export interface FakeRecordArgs {
     settings?: pulumi.Input<{ mtu?: number }>;
     token?: pulumi.Input<string>;
     failInit?: boolean;
+    createDelayMs?: number;
 }
 
 /** A record in the fake system; type token `pulumi-nodejs:dynamic/fake:Record`. */
@@ -196,6 +210,8 @@ export class FakeRecord extends pulumi.dynamic.Resource {
     declare readonly value: pulumi.Output<string>;
     declare readonly serial: pulumi.Output<number>;
     declare readonly greeting: pulumi.Output<string>;
+    /** Present only when the record was declared with a port. */
+    declare readonly port: pulumi.Output<number | undefined>;
 
     constructor(
         name: string,

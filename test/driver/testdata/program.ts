@@ -16,6 +16,8 @@ export interface RecordSpec {
     /** Use the secret config `fake:token` as the `token` input. */
     secretToken?: boolean;
     failInit?: boolean;
+    /** Make create wait this long, in milliseconds, after writing `<storePath>.create-started`. */
+    createDelayMs?: number;
     deleteBeforeReplace?: boolean;
     protect?: boolean;
 }
@@ -43,6 +45,7 @@ for (const spec of specs) {
             settings: spec.mtu === undefined ? undefined : { mtu: spec.mtu },
             token: spec.secretToken ? config.requireSecret("token") : undefined,
             failInit: spec.failInit,
+            createDelayMs: spec.createDelayMs,
         },
         { deleteBeforeReplace: spec.deleteBeforeReplace, protect: spec.protect, parent: group },
         providerVersion,
@@ -60,3 +63,13 @@ export const values = pulumi.all(
     Object.fromEntries([...records].map(([name, record]) => [name, record.value])),
 );
 export const recordCount = records.size;
+
+// With `fake:exportPorts` set, the optional `port` output is exported at the top level (`firstPort`) and per
+// record (`ports`). Other tests leave it unset, so their stack outputs stay as they are.
+if (config.getBoolean("exportPorts")) {
+    const first = records.values().next().value;
+    Object.assign(module.exports, {
+        firstPort: first?.port,
+        ports: Object.fromEntries([...records].map(([name, record]) => [name, record.port])),
+    });
+}

@@ -10,6 +10,17 @@ const beta: RecordSpec = { name: "beta", key: "kb", value: "two" };
 /** Depends on alpha through its value, so the SDK registers it only after alpha. */
 const gamma: RecordSpec = { name: "gamma", key: "kc", valueFrom: "alpha" };
 
+/**
+ * Returns the `[program error]` entries of a driver log without their repeat counts. An entry runs to the next
+ * log line, because a stack trace continues on lines of its own.
+ */
+function programErrors(log: string): string[] {
+    return log
+        .split(/\n {4}(?=\[)/)
+        .filter((entry) => entry.startsWith("[program error] "))
+        .map((entry) => entry.replace(/^\[program error\] (\(reported \d+ times\) )?/, ""));
+}
+
 describe("lifecycle driver", function () {
     this.timeout(120_000);
     let fixture: DriverFixture;
@@ -179,6 +190,38 @@ describe("lifecycle driver", function () {
         expect(fixture.stateText()).to.equal("");
     });
 
+    it("preview leaves absent outputs out", async () => {
+        const exportPorts = { "fake:exportPorts": "true" };
+        const up = expectOk(await fixture.run("up", [alpha], { config: exportPorts }));
+        expect(up.outputs).to.not.have.property("firstPort");
+        expect(up.outputs.ports).to.deep.equal({});
+
+        const result = expectOk(await fixture.run("preview", [alpha, beta], { config: exportPorts }));
+
+        expect(sortedSteps(result)).to.deep.equal(["create beta", "same alpha"]);
+        expect(result.outputs).to.not.have.property("firstPort");
+        // beta would be created, so the provider may still return a port for it.
+        expect(result.outputs.ports).to.deep.equal({ beta: "[unknown]" });
+    });
+
+    it("preview shows changed resource outputs as unknown", async () => {
+        const exportPorts = { "fake:exportPorts": "true" };
+        expectOk(await fixture.run("up", [{ ...alpha, port: 8080 }, beta], { config: exportPorts }));
+
+        const same = expectOk(
+            await fixture.run("preview", [{ ...alpha, port: 8080 }, beta], { config: exportPorts }),
+        );
+        expect(same.outputs.firstPort).to.equal(8080);
+        expect(same.outputs.ports).to.deep.equal({ alpha: 8080 });
+
+        const changed = expectOk(
+            await fixture.run("preview", [alpha, { ...beta, value: "zwei" }], { config: exportPorts }),
+        );
+        expect(sortedSteps(changed)).to.deep.equal(["update alpha", "update beta"]);
+        expect(changed.outputs.firstPort).to.equal("[unknown]");
+        expect(changed.outputs.ports).to.deep.equal({ alpha: "[unknown]", beta: "[unknown]" });
+    });
+
     it("preview --refresh --expect-no-changes fails on drift", async () => {
         expectOk(await fixture.run("up", [alpha]));
         const store = fixture.store();
@@ -223,6 +266,18 @@ describe("lifecycle driver", function () {
         expect(stepList(result)).to.deep.equal(["check-failed alpha"]);
         expect(result.failures[0].property).to.equal("key");
         expect(fixture.store().log).to.deep.equal([]);
+    });
+
+    it("repeated program errors are logged once", async () => {
+        const result = await fixture.run("up", [{ ...alpha, key: "" }, gamma, beta]);
+
+        expect(result.ok).to.equal(false);
+        const entries = programErrors(result.log);
+        expect(entries.length).to.be.greaterThan(0);
+        expect(new Set(entries).size).to.equal(entries.length);
+        expect(entries[0]).to.match(
+            /^Error: error serializing property "value": failed to register new resource alpha/,
+        );
     });
 
     it("create that throws with an id is recorded", async () => {

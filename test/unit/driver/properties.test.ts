@@ -7,6 +7,7 @@ import {
     applyIgnoreChanges,
     changedKeys,
     makeSecret,
+    removeUnknownPaths,
     SECRET_SIG,
     SIG_KEY,
     toDisplayValue,
@@ -72,6 +73,26 @@ describe("driver properties", () => {
             b: "s",
             c: [1],
         });
+    });
+
+    it("removeUnknownPaths removes only unknowns", () => {
+        const map = {
+            top: UNKNOWN_VALUE,
+            known: "k",
+            nested: { gone: UNKNOWN_VALUE, kept: 1 },
+            hidden: { [SIG_KEY]: SECRET_SIG, value: UNKNOWN_VALUE },
+        };
+        const paths = [
+            ["top"],
+            ["known"],
+            ["nested", "gone"],
+            ["hidden"],
+            ["missing", "x"],
+            ["nested", "kept", "y"],
+        ];
+
+        expect(removeUnknownPaths(map, paths)).to.deep.equal({ known: "k", nested: { kept: 1 } });
+        expect(map.top).to.equal(UNKNOWN_VALUE);
     });
 
     it("makeUrn leaves out the root stack type", () => {

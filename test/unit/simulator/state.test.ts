@@ -3,9 +3,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { startSimulatedEngine, type SimulatedEngine } from "../../../provider/simulator/engine";
+import { PROFILE_NAMES } from "../../../provider/simulator/profiles";
 import { seedHostState } from "../../../provider/simulator/seed";
-import { readHostState, updateHostState } from "../../../provider/simulator/state";
-import { dockerClient, listNetworkViews, makeTempDirectory, rawRequest } from "./helpers";
+import { type HostState, readHostState, updateHostState } from "../../../provider/simulator/state";
+import { findHostStateProblem } from "../../../provider/simulator/state-shape";
+import { dockerClient, listNetworkViews, makeTempDirectory, rawRequest, startFixture } from "./helpers";
 
 const CLI = path.resolve(__dirname, "../../../provider/simulator/cli.js");
 
@@ -106,7 +108,47 @@ describe("simulated host state: persistence", () => {
         } catch (error) {
             failure = error as Error;
         }
-        expect(failure?.message).to.match(/does not exist: create it with "cli init --state /);
+        expect(failure?.message).to.include(
+            `does not exist: create it with "node dist/provider/simulator/cli.js init --state ${statePath}"`,
+        );
+    });
+
+    it("invalid JSON is reported with the fix", async () => {
+        await fs.mkdir(path.dirname(statePath), { recursive: true });
+        await fs.writeFile(statePath, "{");
+
+        const message = await readFailure(statePath);
+
+        expect(message).to.include(`simulated host state ${statePath} is not valid JSON (`);
+        expect(message).to.include(`node dist/provider/simulator/cli.js reset --state ${statePath}`);
+    });
+
+    it("state without its fields is reported with the fix", async () => {
+        await fs.mkdir(path.dirname(statePath), { recursive: true });
+        await fs.writeFile(statePath, '{"schemaVersion":1,"dockerNetworks":null}');
+
+        const message = await readFailure(statePath);
+
+        expect(message).to.include(
+            `simulated host state ${statePath} is not a valid simulator state: profile is missing`,
+        );
+        expect(message).to.include(`node dist/provider/simulator/cli.js reset --state ${statePath}`);
+    });
+
+    it("engine start rejects a broken state", async () => {
+        const state = seedHostState("ws2022") as unknown as Record<string, unknown>;
+        await fs.mkdir(path.dirname(statePath), { recursive: true });
+        await fs.writeFile(statePath, JSON.stringify({ ...state, dockerNetworks: null }));
+        let failure: Error | null = null;
+        try {
+            const engine = await startSimulatedEngine({ statePath });
+            await engine.close();
+        } catch (error) {
+            failure = error as Error;
+        }
+        expect(failure?.message).to.include(
+            "is not a valid simulator state: dockerNetworks is null, expected an array",
+        );
     });
 
     it("writes leave no temporary files", async () => {
@@ -123,6 +165,103 @@ describe("simulated host state: persistence", () => {
         expect(files.filter((file) => file.endsWith(".tmp"))).to.deep.equal([]);
         expect(files).to.include("host.json");
     });
+});
+
+/** Reads the state file, which must fail, and returns the error message. */
+async function readFailure(statePath: string): Promise<string> {
+    try {
+        await readHostState(statePath);
+    } catch (error) {
+        return (error as Error).message;
+    }
+    throw new Error(`reading ${statePath} succeeded`);
+}
+
+describe("simulated host state: shape check", () => {
+    for (const profile of PROFILE_NAMES) {
+        it(`seeded ${profile} state passes`, () => {
+            expect(findHostStateProblem(seedHostState(profile))).to.equal(undefined);
+        });
+    }
+
+    it("state with networks and containers passes", async () => {
+        const fixture = await startFixture("ws2022");
+        try {
+            await fixture.docker.createNetwork({
+                Name: "p",
+                Driver: "nat",
+                IPAM: { Config: [{ Subnet: "172.30.0.0/24", Gateway: "172.30.0.1" }] },
+                Labels: { app: "test" },
+            });
+            const container = await fixture.docker.createContainer({
+                Image: "mcr.microsoft.com/windows/nanoserver:ltsc2022",
+                HostConfig: { NetworkMode: "p" },
+            });
+            await container.start();
+            const state = await readHostState(fixture.statePath);
+            expect(state.containers[0].attachments[0].endpoint).to.not.equal(null);
+            expect(findHostStateProblem(state)).to.equal(undefined);
+        } finally {
+            await fixture.close();
+        }
+    });
+
+    /** Each case breaks a seeded ws2022 state and names the problem the check must report. */
+    const cases: Array<[string, (state: HostState) => void, string]> = [
+        [
+            "null instead of a list",
+            (state) => Object.assign(state, { dockerNetworks: null }),
+            "dockerNetworks is null, expected an array",
+        ],
+        [
+            "missing field",
+            (state) => Reflect.deleteProperty(state, "hostName"),
+            "hostName is missing, expected a string",
+        ],
+        [
+            "negative count",
+            (state) => (state.bootCount = -1),
+            "bootCount is number -1, expected a whole number of 0 or more",
+        ],
+        [
+            "unknown profile",
+            (state) => Object.assign(state, { profile: "ws2012" }),
+            'profile is string "ws2012", expected one of "ws2016", "ws2019", "ws2022", "ws2025"',
+        ],
+        [
+            "nested object",
+            (state) => Reflect.deleteProperty(state.services, "hns"),
+            "services.hns is missing, expected an object",
+        ],
+        [
+            "item of a list",
+            (state) => Object.assign(state.adapters, { 1: "Ethernet 2" }),
+            'adapters[1] is string "Ethernet 2", expected an object',
+        ],
+        [
+            "optional field of the wrong type",
+            (state) => Object.assign(state.adapters[0], { vmSwitchName: 7 }),
+            "adapters[0].vmSwitchName is number 7, expected a string",
+        ],
+        [
+            "nullable field",
+            (state) => Object.assign(state.hnsNetworks[0], { vlanId: "20" }),
+            'hnsNetworks[0].vlanId is string "20", expected a number or null',
+        ],
+        [
+            "map value",
+            (state) => Object.assign(state.dockerNetworks[0], { labels: { "com.example.tier": 3 } }),
+            'dockerNetworks[0].labels["com.example.tier"] is number 3, expected a string',
+        ],
+    ];
+    for (const [name, breakState, problem] of cases) {
+        it(`reports ${name}`, () => {
+            const state = seedHostState("ws2022");
+            breakState(state);
+
+            expect(findHostStateProblem(state)).to.equal(problem);
+        });
+    }
 });
 
 describe("simulated host state: shared between servers", () => {

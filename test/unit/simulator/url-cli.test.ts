@@ -139,6 +139,87 @@ describe("simulator CLI", () => {
         expect(state.profile).to.equal("ws2019");
     });
 
+    /** Runs the CLI and returns its exit code and output, also when it fails. */
+    async function runCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+        try {
+            const { stdout, stderr } = await run(process.execPath, [CLI, ...args]);
+            return { code: 0, stdout, stderr };
+        } catch (error) {
+            const failure = error as { code?: number; stdout?: string; stderr?: string };
+            return { code: failure.code ?? -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "" };
+        }
+    }
+
+    for (const args of [["--help"], ["-h"], ["show", "--help"], ["serve", "--port", "0", "-h"]]) {
+        it(`${args.join(" ")} prints usage and exits 0`, async () => {
+            const result = await runCli(...args);
+
+            expect(result.code, result.stderr).to.equal(0);
+            expect(result.stdout).to.include(
+                "usage: node dist/provider/simulator/cli.js COMMAND --state FILE",
+            );
+            expect(result.stdout).to.include("--latency-ms N");
+            expect(result.stderr).to.equal("");
+        });
+    }
+
+    const invalid: Array<[string[], string]> = [
+        [[], "error: missing COMMAND"],
+        [["start", "--state", "h.json"], 'error: unknown command "start"'],
+        [["show", "--state", "h.json", "--verbose"], 'error: unknown option "--verbose"'],
+        [["show", "--state"], "error: option --state needs a value"],
+        [
+            ["serve", "--state", "h.json", "--port", "70000"],
+            'error: --port needs a whole number from 0 to 65535, got "70000"',
+        ],
+        [
+            ["init", "--state", "h.json", "--profile", "ws2012"],
+            'error: unknown simulated host profile "ws2012"',
+        ],
+    ];
+    for (const [args, message] of invalid) {
+        it(`exits 2 with usage for [${args.join(" ")}]`, async () => {
+            const result = await runCli(...args);
+
+            expect(result.code).to.equal(2);
+            expect(result.stderr).to.include(message);
+            expect(result.stderr).to.include("usage:");
+        });
+    }
+
+    it("runtime error prints no usage", async () => {
+        await fs.writeFile(statePath, '{"schemaVersion":1,"dockerNetworks":null}');
+
+        const result = await runCli("show", "--state", statePath);
+
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.match(/^error: simulated host state .* is not a valid simulator state: /);
+        expect(result.stderr).to.include(`node dist/provider/simulator/cli.js reset --state ${statePath}`);
+        expect(result.stderr.trimEnd().split("\n")).to.have.length(1);
+        expect(result.stderr).to.not.include("usage:");
+    });
+
+    it("missing state file prints no usage", async () => {
+        const result = await runCli("show", "--state", statePath);
+
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.include("does not exist: create it with");
+        expect(result.stderr).to.not.include("usage:");
+    });
+
+    it("reset repairs a broken state and keeps its profile", async () => {
+        await run(process.execPath, [CLI, "init", "--state", statePath, "--profile", "ws2019"]);
+        const broken = JSON.parse(await fs.readFile(statePath, "utf8")) as Record<string, unknown>;
+        await fs.writeFile(statePath, JSON.stringify({ ...broken, dockerNetworks: null }));
+
+        const reset = await runCli("reset", "--state", statePath);
+
+        expect(reset.code, reset.stderr).to.equal(0);
+        const state = await readHostState(statePath);
+        expect(state.profile).to.equal("ws2019");
+        expect(state.dockerNetworks.map((network) => network.name).sort()).to.deep.equal(["nat", "none"]);
+    });
+
     it("missing state option exits with usage", async () => {
         let failure: { code?: number; stderr?: string } | null = null;
         try {
