@@ -1,3 +1,12 @@
+import {
+    ALREADY_EXISTS_CODE,
+    classifyUncodedText,
+    findHnsMessageCode,
+    toWin32Code,
+    WIN32_CODE_HINTS,
+    WIN32_TEXTS,
+} from "../model/windowsErrors";
+
 /** What went wrong talking to a Docker engine, as the provider decides what to do next. */
 export type EngineErrorKind =
     /** The object does not exist (HTTP 404). */
@@ -80,38 +89,6 @@ const UNREACHABLE_CODES = [
 ];
 const TIMEOUT_CODES = ["ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNABORTED"];
 
-/**
- * Win32 error codes seen in HNS failures, with what they mean for the user. Classifying by code
- * rather than text matters because hosts report these messages in their display language.
- */
-const WIN32_CODE_HINTS: Record<string, string> = {
-    "0x57":
-        "HNS rejected a parameter. The usual causes are an adapter that is a host vNIC, Wi-Fi or already bound to " +
-        "another external switch, an option the host's Windows version does not support, or a NAT prefix that overlaps another",
-    "0x20": "A host port is already in use by another process; find it with Get-NetTCPConnection -State Listen",
-    "0x6be": "The remote procedure call to HNS failed; HNS may be restarting, so retry once it is running",
-    "0x490": "HNS could not find an element it needed, often the adapter a switch should bind to",
-    "0xb7": "HNS reports that the object already exists",
-};
-
-/** ERROR_ALREADY_EXISTS. */
-const ALREADY_EXISTS_CODE = "0xb7";
-
-/**
- * English texts of Win32 errors, for the HNS messages that carry no code (`HNS failed with error :
- * The Parameter is incorrect.`). A localized message without a code stays unclassified.
- */
-const WIN32_TEXTS: { pattern: RegExp; code: string }[] = [
-    { pattern: /parameter is incorrect/i, code: "0x57" },
-    { pattern: /used by another process/i, code: "0x20" },
-];
-
-/** Reduces an HRESULT that wraps a Win32 error (`0x8007xxxx`) to the Win32 code. */
-function win32Code(code: string): string {
-    const match = /^0x8007([0-9a-f]{4})$/.exec(code);
-    return match ? `0x${parseInt(match[1], 16).toString(16)}` : code;
-}
-
 /** Converts an error thrown by dockerode or by the transport into an EngineError. */
 export function fromDockerError(error: unknown, context: CallContext): EngineError {
     if (EngineError.isInstance(error)) {
@@ -126,7 +103,7 @@ export function fromDockerError(error: unknown, context: CallContext): EngineErr
     const details = { statusCode: raw.statusCode, engineMessage };
     const hns = classifyHnsMessage(engineMessage);
     if (hns) {
-        const hint = hns.hint ?? (hns.code ? WIN32_CODE_HINTS[win32Code(hns.code)] : undefined);
+        const hint = hns.hint ?? (hns.code ? WIN32_CODE_HINTS[toWin32Code(hns.code)] : undefined);
         return new EngineError(
             hns.kind,
             `${where} failed: the host networking service reported "${engineMessage}"${hint ? `. ${hint}` : ""}`,
@@ -253,13 +230,12 @@ export function classifyHnsMessage(
     if (!isHns) {
         return undefined;
     }
-    const hex = /\((0x[0-9a-f]+)\)/i.exec(message)?.[1]?.toLowerCase();
-    const decimal = /"ErrorCode"\s*:\s*(\d+)/i.exec(message)?.[1];
-    const code = hex ?? (decimal ? `0x${Number(decimal).toString(16)}` : undefined);
+    const code = findHnsMessageCode(message);
     if (code) {
-        return { kind: win32Code(code) === ALREADY_EXISTS_CODE ? "conflict" : "host-networking", code };
+        return { kind: toWin32Code(code) === ALREADY_EXISTS_CODE ? "conflict" : "host-networking", code };
     }
-    if (/already exists|duplicate name exists/i.test(message)) {
+    const uncoded = classifyUncodedText(message);
+    if (uncoded === "already-exists") {
         return {
             kind: "conflict",
             hint:
@@ -267,7 +243,7 @@ export function classifyHnsMessage(
                 "(Get-HnsNetwork, Get-NetNat) and adopt or remove the conflicting object; right after a delete, wait and retry",
         };
     }
-    if (/unspecified error/i.test(message)) {
+    if (uncoded === "unspecified") {
         return {
             kind: "host-networking",
             hint:
