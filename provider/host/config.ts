@@ -77,3 +77,19 @@ function requirePem(property: string, source: string, content: Buffer): Buffer {
     }
     return content;
 }
+
+/**
+ * Reads a secret such as a password from the stack configuration key that the host property
+ * `property` names. The message on failure names the property and the key, never a value.
+ */
+export function readSecret(property: string, configKey: string): string {
+    const value = providerConfig.get(configKey);
+    if (value === undefined || value === "") {
+        throw new MaterialError(
+            property,
+            `names the stack configuration key "${configKey}", which is not set. ` +
+                `Set it with: pulumi config set --secret ${configKey} <value>`,
+        );
+    }
+    return value;
+}
