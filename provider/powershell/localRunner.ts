@@ -1,3 +1,5 @@
+import type { ChildProcess } from "child_process";
+import type { Socket } from "net";
 import { accessSync, constants as fsConstants } from "node:fs";
 import * as path from "node:path";
 import { PowerShell } from "node-powershell";
@@ -191,13 +193,17 @@ export class LocalPowerShellRunner implements PowerShellRunner {
             request.signal?.addEventListener("abort", onAbort, { once: true });
         });
         try {
+            setReferenced(shell, true);
             const record = await Promise.race([shell.invoke(line), limits]);
+            setReferenced(shell, false);
             // node-powershell keeps every command in `history`; drop it so scripts do not accumulate.
             shell.history.length = 0;
             if (record.stdout === undefined) {
                 throw new RunnerError(
                     "transient",
                     "the local PowerShell process exited while it ran a script",
+                    undefined,
+                    true,
                 );
             }
             return { stdout: record.stdout.toString("utf8"), stderr: record.stderr?.toString("utf8") ?? "" };
@@ -209,6 +215,8 @@ export class LocalPowerShellRunner implements PowerShellRunner {
             throw new RunnerError(
                 "transient",
                 `local PowerShell process failed: ${(error as Error).message}`,
+                undefined,
+                true,
             );
         } finally {
             clearTimeout(timer);
@@ -223,6 +231,31 @@ export class LocalPowerShellRunner implements PowerShellRunner {
         this.shell = undefined;
         if (shell !== undefined) {
             await shell.dispose("SIGKILL").catch(() => undefined);
+        }
+    }
+}
+
+/**
+ * Lets an idle PowerShell process stop holding the Node event loop open, and holds it again while a
+ * script runs. Without this a program that reads host facts and returns never exits, because the
+ * process and its pipes keep the loop alive until someone disposes the runner.
+ */
+function setReferenced(shell: PowerShell, referenced: boolean): void {
+    const child = (shell as unknown as { process?: ChildProcess }).process;
+    if (child === undefined) {
+        return;
+    }
+    const handles: { ref(): unknown; unref(): unknown }[] = [child];
+    for (const stream of [child.stdin, child.stdout, child.stderr]) {
+        if (stream !== null && typeof (stream as unknown as Socket).unref === "function") {
+            handles.push(stream as unknown as Socket);
+        }
+    }
+    for (const handle of handles) {
+        if (referenced) {
+            handle.ref();
+        } else {
+            handle.unref();
         }
     }
 }

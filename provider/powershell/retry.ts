@@ -43,7 +43,7 @@ export interface RetryOptions {
 
 /** Returns true for the errors that a retry can fix: a RunnerError of kind `transient`. */
 export function isRetryable(error: unknown): error is RunnerError {
-    return RunnerError.isInstance(error) && error.kind === "transient";
+    return RunnerError.isInstance(error) && error.kind === "transient" && !error.scriptMayHaveRun;
 }
 
 /**

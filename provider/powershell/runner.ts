@@ -67,6 +67,12 @@ export class RunnerError extends Error {
         message: string,
         /** The transport's own code, such as a WS-Management fault code or errno. */
         readonly code?: string,
+        /**
+         * True when the failure came after the script was handed to the host, so it may have run
+         * in part or whole. Such a failure is never retried, because operations are not all
+         * idempotent (a restart of services must not happen twice).
+         */
+        readonly scriptMayHaveRun: boolean = false,
     ) {
         super(message);
         this.name = "RunnerError";

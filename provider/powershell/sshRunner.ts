@@ -234,7 +234,13 @@ export class SshRunner implements PowerShellRunner {
                     `${step} on ${this.target} stopped because the runner was disposed`,
                 );
             }
-            throw new RunnerError("transient", `local pwsh exited while ${step} on ${this.target}`);
+            // The session may have started the script before the local process ended.
+            throw new RunnerError(
+                "transient",
+                `local pwsh exited while ${step} on ${this.target}`,
+                undefined,
+                true,
+            );
         }
         return { stdout: record.stdout.toString("utf8"), stderr: record.stderr?.toString("utf8") ?? "" };
     }

@@ -108,7 +108,7 @@ export class WinRmRunner implements PowerShellRunner {
                 const failure = error as AttemptFailure;
                 const retryable = this.#canRetry(failure, attempt, deadline);
                 if (!retryable) {
-                    throw this.#toRunnerError(failure.cause);
+                    throw this.#toRunnerError(failure.cause, failure.commandStarted);
                 }
                 const delay = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
                 this.#options.log?.(
@@ -257,14 +257,16 @@ export class WinRmRunner implements PowerShellRunner {
         }
     }
 
-    #toRunnerError(cause: unknown): RunnerError {
+    #toRunnerError(cause: unknown, commandStarted: boolean): RunnerError {
         if (!(cause instanceof WinRmError)) {
             return new RunnerError(
                 "protocol",
                 `the WinRM runner for ${this.#where()} failed: ${describe(cause)}`,
+                undefined,
+                commandStarted,
             );
         }
-        return new RunnerError(runnerErrorKind(cause), cause.message, cause.code);
+        return new RunnerError(runnerErrorKind(cause), cause.message, cause.code, commandStarted);
     }
 
     #hostKey(): string {

@@ -37,6 +37,16 @@ describe("retry", function () {
             expect(isRetryable(new Error("plain"))).to.equal(false);
             expect(isRetryable("transient")).to.equal(false);
         });
+
+        it("rejects failures after the script may have run", function () {
+            const afterStart = new RunnerError(
+                "transient",
+                "connection reset during receive",
+                undefined,
+                true,
+            );
+            expect(isRetryable(afterStart)).to.equal(false);
+        });
     });
 
     describe("backoffDelayMs", function () {
