@@ -8,6 +8,13 @@ export interface HostSpec {
     name: string;
     /** The Docker Engine API endpoint of the host. */
     docker: DockerEndpointSpec;
+    /**
+     * How the provider runs PowerShell on the host, for the operations the Docker API cannot do
+     * (host facts, HNS endpoints, daemon.json, service restarts).
+     * @default `{ transport: "simulated" }` for a `sim:` Docker URL; other hosts have no default,
+     * so operations that need PowerShell fail until it is set
+     */
+    powershell?: PowerShellEndpointSpec;
 }
 
 /**
@@ -74,4 +81,97 @@ export interface DockerSshSpec {
     keyFile?: string;
     /** Stack configuration key holding the private key PEM (keep it a secret). */
     keyConfigKey?: string;
+}
+
+/** The PowerShell channel of a host, by `transport`. */
+export type PowerShellEndpointSpec =
+    | WinRmPowerShellSpec
+    | SshPowerShellSpec
+    | LocalPowerShellSpec
+    | SimulatedPowerShellSpec;
+
+/**
+ * PowerShell through the host's WinRM service. Use https (port 5986) with `basic` or `ntlm`, or
+ * http (port 5985) with `ntlm`, which encrypts every message.
+ */
+export interface WinRmPowerShellSpec {
+    transport: "winrm";
+    /** WS-Management URL: `https://HOST:5986/wsman` or `http://HOST:5985/wsman`. */
+    endpoint: string;
+    /** Authentication scheme. `basic` over http needs `allowUnencrypted`. */
+    auth: "basic" | "ntlm";
+    /** Account name, without the domain for NTLM (put it in `domain`). */
+    username: string;
+    /**
+     * Stack configuration key that contains the password, set with
+     * `pulumi config set --secret KEY`. The password itself is never a host input.
+     */
+    passwordConfigKey: string;
+    /**
+     * NTLM domain.
+     * @default "" (a local account)
+     */
+    domain?: string;
+    /** PEM file of the CA that issued the listener certificate. */
+    caFile?: string;
+    /** Stack configuration key that contains the PEM text of that CA. */
+    caConfigKey?: string;
+    /** SHA-256 fingerprint of the listener certificate (hex, colons allowed), in place of a CA. */
+    certificateFingerprintSha256?: string;
+    /**
+     * Permits Basic over plain http, which sends the password in clear text. Only for isolated
+     * labs. NTLM over http needs no opt-in, because it encrypts every message.
+     * @default false
+     */
+    allowUnencrypted?: boolean;
+}
+
+/**
+ * PowerShell remoting over SSH (PowerShell 7 on the host, with a `powershell` subsystem in
+ * sshd_config). A local pwsh opens the session. Authentication is by key only.
+ */
+export interface SshPowerShellSpec {
+    transport: "ssh";
+    /** Host name or IP address. */
+    host: string;
+    /**
+     * SSH port.
+     * @default 22
+     */
+    port?: number;
+    /** User name on the host. */
+    user: string;
+    /** Private key file. */
+    keyFile?: string;
+    /** Stack configuration key holding the private key PEM (keep it a secret). */
+    keyConfigKey?: string;
+    /**
+     * known_hosts file with the host's key. Host key checking is always strict.
+     * @default the user's ~/.ssh/known_hosts and the system-wide file
+     */
+    knownHostsFile?: string;
+    /**
+     * Local pwsh (PowerShell 7) that opens the session.
+     * @default "pwsh", looked up in PATH
+     */
+    pwshPath?: string;
+}
+
+/** PowerShell on the machine the provider runs on, for an agent on the Windows host itself. */
+export interface LocalPowerShellSpec {
+    transport: "local";
+    /**
+     * PowerShell executable: a path or a name looked up in PATH.
+     * @default "powershell.exe" on Windows, "pwsh" elsewhere
+     */
+    executable?: string;
+}
+
+/**
+ * The simulated host of the `sim:` Docker URL. Operations run in a local pwsh that imports
+ * `WcnSimulatedHost.psm1` on the URL's state file, or, where no pwsh is found, in the TypeScript
+ * twins of the scripts.
+ */
+export interface SimulatedPowerShellSpec {
+    transport: "simulated";
 }
