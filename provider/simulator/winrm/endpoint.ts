@@ -54,6 +54,11 @@ export interface WinRmEndpointOptions {
     machineName?: string;
     /** TCP port; 0 (the default) picks a free one. */
     port?: number;
+    /**
+     * Delay in ms added before the endpoint handles each HTTP request, to simulate network round
+     * trip time in benchmarks. Default 0.
+     */
+    latencyMs?: number;
 }
 
 /** Counters of a running endpoint. */
@@ -162,6 +167,10 @@ class EndpointState {
     async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
         this.stats.requests += 1;
         const body = await readBody(request);
+        const latencyMs = this.options.latencyMs ?? 0;
+        if (latencyMs > 0) {
+            await new Promise((resolve) => setTimeout(resolve, latencyMs));
+        }
         if (new URL(request.url ?? "/", "http://127.0.0.1").pathname.toLowerCase() !== "/wsman") {
             response.writeHead(404).end();
             return;
