@@ -102,7 +102,43 @@ function readScriptFile(relativePath: string): string {
 
 /** Returns the base64 text of the UTF-8 JSON of `input`; undefined becomes `{}`. */
 export function encodeOperationInput(input: unknown): string {
+    checkInputShape(input ?? {}, "input", 0);
     return Buffer.from(JSON.stringify(input ?? {}), "utf8").toString("base64");
+}
+
+/**
+ * Deepest nesting an operation input may have. The scripts convert JSON with `ConvertTo-Json
+ * -Depth 10`, which silently replaces anything deeper with a type name, so deeper input would be
+ * written to the host cut off instead of failing.
+ */
+export const MAX_INPUT_DEPTH = 8;
+
+/**
+ * Rejects input that PowerShell would change on the way: nesting deeper than
+ * {@link MAX_INPUT_DEPTH}, and strings with unpaired UTF-16 surrogates, which .NET replaces with
+ * U+FFFD when it decodes the UTF-8 input.
+ */
+function checkInputShape(value: unknown, path: string, depth: number): void {
+    if (typeof value === "string") {
+        if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) {
+            throw new TypeError(
+                `${path} contains an unpaired UTF-16 surrogate, which PowerShell cannot keep; remove it`,
+            );
+        }
+        return;
+    }
+    if (value === null || typeof value !== "object") {
+        return;
+    }
+    if (depth >= MAX_INPUT_DEPTH) {
+        throw new TypeError(
+            `${path} is nested deeper than ${MAX_INPUT_DEPTH} levels, which the host scripts cannot convert without ` +
+                "cutting it off; flatten the value",
+        );
+    }
+    for (const [key, item] of Object.entries(value)) {
+        checkInputShape(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, depth + 1);
+    }
 }
 
 /**

@@ -449,6 +449,12 @@ function validateOptions(options: SshRunnerOptions): void {
             "missing pwshPath: the SSH runner needs a local pwsh executable",
         );
     }
+    if (path.isAbsolute(options.pwshPath) && !fs.existsSync(options.pwshPath)) {
+        throw new RunnerError(
+            "configuration",
+            `pwshPath ${options.pwshPath} was not found: install PowerShell 7 on this machine or correct the path`,
+        );
+    }
     for (const [name, source] of [
         ["privateKey", options.privateKey],
         ["knownHosts", options.knownHosts],

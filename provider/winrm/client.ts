@@ -87,6 +87,9 @@ export interface CommandOutput {
 }
 
 /** Shell operations over one transport. Each method is one HTTP round trip, except where noted. */
+/** Shortest time between two Receive requests when the service answers each with w:TimedOut. */
+const MIN_TIMED_OUT_POLL_MS = 500;
+
 export class WinRmClient {
     readonly transport: WinRmTransport;
     readonly operationTimeoutSec: number;
@@ -203,11 +206,18 @@ export class WinRmClient {
         const body =
             `<rsp:Receive><rsp:DesiredStream CommandId="${escapeXml(commandId)}">stdout stderr` +
             `</rsp:DesiredStream></rsp:Receive>`;
+        const started = Date.now();
         try {
             const reply = await this.#request(ACTION.receive, body, { shellId }, signal);
             return readReceiveChunk(reply.body);
         } catch (error) {
             if (error instanceof WinRmError && error.isOperationTimeout()) {
+                // A service holds a Receive for the operation timeout before this fault. One that sends
+                // it at once would make the loop poll as fast as the network allows, so pace it.
+                const elapsed = Date.now() - started;
+                if (elapsed < MIN_TIMED_OUT_POLL_MS) {
+                    await new Promise((resolve) => setTimeout(resolve, MIN_TIMED_OUT_POLL_MS - elapsed));
+                }
                 return { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), done: false, exitCode: null };
             }
             throw error;

@@ -179,6 +179,23 @@ export function describeFault(fault: WsManFaultDetail): string {
         const hex = Number(fault.wsmanCode).toString(16).toUpperCase();
         codes.push(`code ${fault.wsmanCode} (0x${hex})`);
     }
-    const message = fault.message === "" ? "(the fault has no message)" : fault.message;
+    const message = fault.message === "" ? "(the fault has no message)" : redactServerText(fault.message);
     return `${message} [${codes.join(", ")}]`;
+}
+
+/** Longest stretch of server-supplied text copied into an error message. */
+const MAX_SERVER_TEXT = 600;
+
+/**
+ * Shortens text a server supplied and removes anything shaped like credentials, because a broken
+ * proxy or service can echo the request's Authorization header into its fault, and the message
+ * ends up in Pulumi's output.
+ */
+export function redactServerText(text: string): string {
+    const redacted = text
+        .replace(/\b(Basic|Negotiate|NTLM|Kerberos|Bearer)\s+[A-Za-z0-9+/=._-]{8,}/gi, "$1 [redacted]")
+        .replace(/(authorization\s*[:=]\s*)\S+/gi, "$1[redacted]");
+    return redacted.length > MAX_SERVER_TEXT
+        ? `${redacted.slice(0, MAX_SERVER_TEXT)}... (shortened)`
+        : redacted;
 }

@@ -178,13 +178,35 @@ export class WinRmTransport {
     }
 }
 
+/**
+ * Largest response body accepted. WinRM services cap envelopes at MaxEnvelopeSizekb (500 KB by
+ * default), so a body many times larger means a broken or hostile peer, and reading it whole would
+ * exhaust memory.
+ */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 function collectResponse(
     incoming: http.IncomingMessage,
     resolve: (response: HttpResponseParts) => void,
     reject: (error: Error) => void,
 ): void {
     const chunks: Buffer[] = [];
-    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    incoming.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > MAX_RESPONSE_BYTES) {
+            incoming.destroy();
+            reject(
+                new WinRmError(
+                    "protocol",
+                    `the WinRM response was larger than ${MAX_RESPONSE_BYTES} bytes, far above any envelope ` +
+                        "size a WinRM service sends; the endpoint is not a WinRM listener or is misbehaving",
+                ),
+            );
+            return;
+        }
+        chunks.push(chunk);
+    });
     incoming.on("error", reject);
     incoming.on("end", () =>
         resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks) }),
