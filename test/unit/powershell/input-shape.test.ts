@@ -22,12 +22,16 @@ describe("operation input shape", () => {
     });
 
     it("rejects an unpaired surrogate", () => {
-        expect(() => encodeOperationInput({ name: "a\uD800b" })).to.throw(/input\.name contains an unpaired UTF-16 surrogate/);
+        expect(() => encodeOperationInput({ name: "a\uD800b" })).to.throw(
+            /input\.name contains an unpaired UTF-16 surrogate/,
+        );
     });
 
     it("keeps paired surrogates", () => {
         const encoded = encodeOperationInput({ name: "emoji \uD83D\uDE00" });
-        expect(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")).name).to.equal("emoji \uD83D\uDE00");
+        expect(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")).name).to.equal(
+            "emoji \uD83D\uDE00",
+        );
     });
 });
 
@@ -39,7 +43,9 @@ describe("redactServerText", () => {
     });
 
     it("removes a Negotiate token", () => {
-        expect(redactServerText("token Negotiate TlRMTVNTUAABAAAAB4IIog==")).to.equal("token Negotiate [redacted]");
+        expect(redactServerText("token Negotiate TlRMTVNTUAABAAAAB4IIog==")).to.equal(
+            "token Negotiate [redacted]",
+        );
     });
 
     it("shortens long text", () => {
