@@ -153,6 +153,12 @@ export interface ParsedEnvelope {
 
 /** Parses an envelope. Throws {@link SoapFormatError} when the text is not XML or has no `Envelope`. */
 export function parseEnvelope(xml: string): ParsedEnvelope {
+    // SOAP 1.2 forbids a document type declaration, and one is the only way to define entities.
+    if (/<!DOCTYPE/i.test(xml)) {
+        throw new SoapFormatError(
+            "the message has a DOCTYPE, which SOAP does not allow; the peer is not a WinRM service",
+        );
+    }
     let document: unknown;
     try {
         document = parser.parse(xml, true);

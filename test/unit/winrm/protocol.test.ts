@@ -43,6 +43,13 @@ describe("WinRM SOAP envelopes", () => {
         expect(() => parseEnvelope("<a>")).to.throw(/well-formed|Envelope/);
         expect(() => parseEnvelope("<root/>")).to.throw(/no SOAP Envelope/);
     });
+
+    it("rejects a document type declaration", () => {
+        const xml =
+            '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY e "INJECTED">]>' +
+            '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>&e;</s:Body></s:Envelope>';
+        expect(() => parseEnvelope(xml)).to.throw(/DOCTYPE, which SOAP does not allow/);
+    });
 });
 
 describe("WS-Management faults", () => {
