@@ -3,7 +3,6 @@
 
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { BasicAuthentication, type WinRmAuthentication } from "../../provider/winrm/auth";
 import { WinRmClient, type WinRmClientOptions } from "../../provider/winrm/client";
@@ -14,6 +13,7 @@ import {
 } from "../../provider/simulator/winrm/endpoint";
 import { defaultExecutor } from "../../provider/simulator/winrm/default-executor";
 import { makeCertificates, type TestCertificates } from "./tls";
+import { makeTempDir } from "./tempDir";
 
 /** The account every test endpoint accepts. The password is only a test value. */
 export const TEST_ACCOUNT = { username: "wcnadmin", password: "Test-Pa55word!" } as const;
@@ -28,7 +28,7 @@ export interface TestEndpoint {
 
 /** Creates test certificates in a new temporary folder. */
 export function makeWinRmCertificates(): TestCertificates {
-    return makeCertificates(fs.mkdtempSync(path.join(os.tmpdir(), "wcn-winrm-")));
+    return makeCertificates(makeTempDir("wcn-winrm-"));
 }
 
 /**

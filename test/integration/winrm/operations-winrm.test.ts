@@ -2,8 +2,6 @@
 // the simulated cmdlets module and once through the operations' TypeScript twins.
 
 import { expect } from "chai";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { runOperation } from "../../../provider/powershell/operation";
 import { WinRmRunner } from "../../../provider/winrm/runner";
@@ -18,9 +16,10 @@ import {
     startTestEndpoint,
     type TestEndpoint,
 } from "../../support/winrm";
+import { makeTempDir } from "../../support/tempDir";
 
 async function newStatePath(): Promise<string> {
-    const statePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wcn-winrm-ops-")), "host.json");
+    const statePath = path.join(makeTempDir("wcn-winrm-ops-"), "host.json");
     await ensureHostState(statePath);
     return statePath;
 }

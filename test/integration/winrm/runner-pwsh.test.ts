@@ -2,8 +2,6 @@
 // module, over Basic with HTTPS and over NTLM with message encryption.
 
 import { expect } from "chai";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { NtlmAuthentication } from "../../../provider/winrm/negotiate";
 import { WinRmRunner } from "../../../provider/winrm/runner";
@@ -19,6 +17,7 @@ import {
     TEST_ACCOUNT,
     type TestEndpoint,
 } from "../../support/winrm";
+import { makeTempDir } from "../../support/tempDir";
 
 describe("WinRM runner with pwsh", function () {
     let certificates: TestCertificates;
@@ -30,7 +29,7 @@ describe("WinRM runner with pwsh", function () {
         requireOrSkip(this, "openssl", opensslAvailable(), "the openssl command is not on PATH");
         requireOrSkip(this, "pwsh", findPwsh() !== undefined, "pwsh is not installed (see .ci/run)");
         certificates = makeWinRmCertificates();
-        statePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wcn-winrm-state-")), "host.json");
+        statePath = path.join(makeTempDir("wcn-winrm-state-"), "host.json");
         await ensureHostState(statePath);
         test = await startTestEndpoint(certificates, { executor: defaultExecutor({ statePath }) });
         runner = new WinRmRunner({
