@@ -212,12 +212,7 @@ export class LocalPowerShellRunner implements PowerShellRunner {
             if (RunnerError.isInstance(error)) {
                 throw error;
             }
-            throw new RunnerError(
-                "transient",
-                `local PowerShell process failed: ${(error as Error).message}`,
-                undefined,
-                true,
-            );
+            throw new RunnerError("transient", describeProcessFailure(error as Error), undefined, true);
         } finally {
             clearTimeout(timer);
             if (onAbort !== undefined) {
@@ -258,4 +253,16 @@ function setReferenced(shell: PowerShell, referenced: boolean): void {
             handle.unref();
         }
     }
+}
+
+/**
+ * Describes a failure node-powershell reports for its process. Its "Shell process N exited."
+ * message carries a second line with the literal text "undefined", so that case gets its own words.
+ */
+function describeProcessFailure(error: Error): string {
+    const text = String(error.message ?? "");
+    if (/process \d+ exited/i.test(text)) {
+        return "the local PowerShell process ended while the script ran: the script called exit, or pwsh crashed";
+    }
+    return `local PowerShell process failed: ${text.replace(/\nundefined$/, "")}`;
 }

@@ -329,6 +329,14 @@ describe("local runner operations", function () {
             expect(Date.now() - started).to.be.lessThan(30_000);
         });
 
+        it("names a script that calls exit", async function () {
+            const error = await captureRejection(runner.runScript({ script: "exit 3", timeoutMs: 60_000 }));
+            expect((error as RunnerError).kind).to.equal("transient");
+            expect((error as RunnerError).scriptMayHaveRun).to.equal(true);
+            expect((error as Error).message).to.match(/ended while the script ran: the script called exit/);
+            expect((error as Error).message).not.to.include("undefined");
+        });
+
         it("stderr alone is no failure", async function () {
             const script = `[Console]::Error.WriteLine('noise')\nWrite-Error 'non-terminating' -ErrorAction Continue\n${buildOperationScript("read-daemon-json", {})}`;
             const output = await runner.runScript({ script, timeoutMs: 60_000 });
