@@ -6,7 +6,7 @@ import { readMaterial } from "../host/config";
 export const DEFAULT_API_VERSION = "1.40";
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** Where a `sim:` endpoint's simulated engine is served; filled in by the caller that started it. */
+/** Loopback address of a `sim:` endpoint's simulated engine, filled in by the caller that started it. */
 export interface LoopbackAddress {
     host: string;
     port: number;

@@ -9,7 +9,7 @@ interface Claim {
 
 const claimsByHost = new Map<string, Claim[]>();
 
-/** What conflicts with a claim: another resource with the same name, or overlapping subnets. */
+/** Conflicts of a claim: another resource with the same name, or overlapping subnets. */
 export interface ClaimConflicts {
     /** Owner of another resource that declares the same network name on the host. */
     sameName?: string;

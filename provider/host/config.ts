@@ -20,7 +20,7 @@ export function setProviderConfig(config: ConfigReader): void {
 export class MaterialError extends Error {
     /** The property that names the material, for example `host.docker.tls.keyFile`. */
     readonly setting: string;
-    /** What is wrong and the fix, without the property name. */
+    /** Problem and fix, without the property name. */
     readonly reason: string;
 
     constructor(setting: string, reason: string) {

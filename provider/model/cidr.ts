@@ -82,12 +82,12 @@ export function prefixesOverlap(a: Ipv4Prefix, b: Ipv4Prefix): boolean {
     return containsPrefix(a, b) || containsPrefix(b, a);
 }
 
-/** The all-ones address of the prefix. */
+/** Returns the all-ones address of the prefix. */
 export function broadcastAddress(prefix: Ipv4Prefix): ipaddr.IPv4 {
     return ipaddr.IPv4.broadcastAddressFromCIDR(prefix.cidr);
 }
 
-/** The first usable address (network + 1), the usual gateway. */
+/** Returns the first usable address (network + 1), the usual gateway. */
 export function firstHostAddress(prefix: Ipv4Prefix): ipaddr.IPv4 {
     return offsetAddress(prefix.network, 1);
 }

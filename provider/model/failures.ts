@@ -2,7 +2,7 @@
 export interface InputFailure {
     /** Property path in the resource's inputs, for example `windows.vlanId` or `subnet`. */
     property: string;
-    /** What is wrong with the value and how to fix it. */
+    /** Problem with the value and how to fix it. */
     reason: string;
 }
 

@@ -13,14 +13,14 @@ export interface NetworkCreateBody {
     Labels: Record<string, string>;
 }
 
-/** The driver options a network's inputs ask for: typed Windows options merged with raw ones. */
+/** Returns the driver options a network's inputs request: typed Windows options merged with raw ones. */
 export function desiredDriverOptions(
     inputs: Pick<ContainerNetworkInputs, "windows" | "driverOptions">,
 ): Record<string, string> {
     return { ...(inputs.driverOptions ?? {}), ...windowsOptionsToDriverOptions(inputs.windows) };
 }
 
-/** The labels written on a network the provider creates: the user's plus the ownership labels. */
+/** Returns the labels written on a network the provider creates: the user's plus the ownership labels. */
 export function desiredLabels(
     inputs: Pick<ContainerNetworkInputs, "labels" | "owner">,
 ): Record<string, string> {

@@ -15,7 +15,7 @@ export interface RawHostFacts {
     netAdapters: RawNetAdapter[];
     /** `Get-NetIPAddress -AddressFamily IPv4`. */
     ipAddresses: RawIpAddress[];
-    /** Which command produced `hnsNetworks`: HNS on current hosts, the Containers module on old ones. */
+    /** Command that produced `hnsNetworks`: HNS on current hosts, the Containers module on old ones. */
     hnsSource: "Get-HnsNetwork" | "Get-ContainerNetwork" | "none";
     /** HNS networks as the command's JSON shows them, any generation; normalized later. */
     hnsNetworks: unknown[];

@@ -5,7 +5,7 @@
  * read their JSON envelope from stdout.
  */
 export interface PowerShellRunner {
-    /** Which transport this runner uses. */
+    /** Transport this runner uses. */
     readonly transport: "winrm" | "local" | "ssh";
     /**
      * Runs a complete script and returns its output. Rejects with a {@link RunnerError} when the

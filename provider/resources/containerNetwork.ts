@@ -15,7 +15,7 @@ export const containerNetworkShell = shellProvider("ContainerNetwork");
 
 /** Inputs of a {@link ContainerNetwork}. */
 export interface ContainerNetworkArgs {
-    /** The host whose Docker engine holds the network. */
+    /** The host whose Docker engine has the network. */
     host: pulumi.Input<HostSpec>;
     /** Docker network name, unique on the host. Changing it replaces the network. */
     name: pulumi.Input<string>;

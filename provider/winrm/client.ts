@@ -87,7 +87,7 @@ export interface CommandOutput {
 }
 
 /** Shell operations over one transport. Each method is one HTTP round trip, except where noted. */
-/** Shortest time between two Receive requests when the service answers each with w:TimedOut. */
+/** Shortest time between two Receive requests when the service returns w:TimedOut for each. */
 const MIN_TIMED_OUT_POLL_MS = 500;
 
 export class WinRmClient {
@@ -212,7 +212,7 @@ export class WinRmClient {
             return readReceiveChunk(reply.body);
         } catch (error) {
             if (error instanceof WinRmError && error.isOperationTimeout()) {
-                // A service holds a Receive for the operation timeout before this fault. One that sends
+                // A service keeps a Receive open for the operation timeout before this fault. One that sends
                 // it at once would make the loop poll as fast as the network allows, so pace it.
                 const elapsed = Date.now() - started;
                 if (elapsed < MIN_TIMED_OUT_POLL_MS) {

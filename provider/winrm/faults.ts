@@ -183,7 +183,7 @@ export function describeFault(fault: WsManFaultDetail): string {
     return `${message} [${codes.join(", ")}]`;
 }
 
-/** Longest stretch of server-supplied text copied into an error message. */
+/** Maximum length of server-supplied text copied into an error message. */
 const MAX_SERVER_TEXT = 600;
 
 /**
