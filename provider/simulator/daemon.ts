@@ -1,8 +1,10 @@
+import { type DaemonConfig, parseDaemonConfig } from "./daemon-config";
 import { EngineError } from "./errors";
 import { createHnsNetwork, deleteHnsNetwork, findHnsNetwork } from "./hns";
 import { dockerTimestamp, newDockerId, newGuid } from "./ids";
 import { type Ipv4Prefix, parseIpv4Prefix } from "./ipv4";
 import type { DockerNetwork, HnsNetwork, HostState } from "./model";
+import { DEFAULT_WINNAT_PREFIX } from "./nat";
 import { OPTION, parseWindowsOptions, reportedOptions } from "./network-options";
 import { dropNetwork, ipamConfigFromHns } from "./networks";
 import { getProfile, type HostProfile } from "./profiles";
@@ -14,40 +16,8 @@ import { getProfile, type HostProfile } from "./profiles";
  * daemon.json sets `"bridge": "none"`.
  */
 
-/** Path of daemon.json on a Windows host, quoted in the engine's error text. */
-export const DAEMON_JSON_PATH = "C:\\ProgramData\\Docker\\config\\daemon.json";
-
 /** HNS types the engine does not adopt at start (moby's unadoptableNetworkTypes). */
 const UNADOPTABLE_TYPES = ["internal", "private", "mirrored"];
-
-interface DaemonConfig {
-    bridgeNone: boolean;
-    fixedCidr: Ipv4Prefix | null;
-}
-
-/** Parses daemon.json; throws an Error carrying the engine's start-up message. */
-export function parseDaemonConfig(text: string | null): DaemonConfig {
-    if (text === null || text.trim() === "") {
-        return { bridgeNone: false, fixedCidr: null };
-    }
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(text);
-    } catch (error) {
-        throw new Error(
-            `unable to configure the Docker daemon with file ${DAEMON_JSON_PATH}: ${(error as Error).message}`,
-        );
-    }
-    const config = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
-    const fixedCidrText = typeof config["fixed-cidr"] === "string" ? config["fixed-cidr"] : null;
-    const fixedCidr = fixedCidrText === null ? null : parseIpv4Prefix(fixedCidrText);
-    if (fixedCidrText !== null && fixedCidr === null) {
-        throw new Error(
-            `unable to configure the Docker daemon with file ${DAEMON_JSON_PATH}: invalid fixed-cidr ${fixedCidrText}`,
-        );
-    }
-    return { bridgeNone: config.bridge === "none", fixedCidr };
-}
 
 /** Starts HNS. External switches made out of band become visible and show up as transparent networks. */
 export function startHnsService(state: HostState): void {
@@ -171,6 +141,7 @@ function recreateNatNetwork(state: HostState, profile: HostProfile, network: Doc
             vlanId: options.vlanId,
             vsid: options.vsid,
             macPools: options.macPools,
+            winNatPrefix: null,
         });
         network.hnsName = hnsNetwork.name;
         linkHnsNetwork(network, hnsNetwork);
@@ -235,8 +206,11 @@ function ensureNoneNetwork(state: HostState): void {
 }
 
 /**
- * Creates the default `nat` network when it is missing, on `fixed-cidr` or on a subnet HNS
- * picks. Returns the engine's fatal start-up message when HNS rejects it, or null.
+ * Creates the default `nat` network when it is missing, on `fixed-cidr` or on a subnet HNS picks.
+ * On WS2016 a host without an active WinNAT gets one with it, on `fixed-cidr` or on 172.16.0.0/12.
+ * An existing `nat` network stays as it is even when `fixed-cidr` changed, because the engine
+ * reuses it: that is why the documented procedure removes networks before editing daemon.json.
+ * Returns the engine's fatal start-up message when HNS rejects the network, or null.
  */
 function ensureDefaultNat(
     state: HostState,
@@ -259,6 +233,7 @@ function ensureDefaultNat(
             vlanId: null,
             vsid: null,
             macPools: [],
+            winNatPrefix: fixedCidr === null ? DEFAULT_WINNAT_PREFIX : null,
         });
     } catch (error) {
         if (!(error instanceof EngineError)) {

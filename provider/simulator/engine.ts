@@ -14,8 +14,8 @@ export interface SimulatedEngineOptions {
     /** State file of the simulated host; created (seeded with `profile`) when missing. */
     statePath: string;
     /**
-     * Host generation: `ws2016`, `ws2019`, `ws2022` or `ws2025`. Used to seed a new state file;
-     * for an existing file it must match the file's profile.
+     * Host generation, one of PROFILE_NAMES: `ws2016-rtm`, `ws2016`, `ws2019`, `ws2022` or `ws2025`.
+     * Used to seed a new state file; for an existing file it must match the file's profile.
      * @default the file's profile, or "ws2022" for a new file
      */
     profile?: string;

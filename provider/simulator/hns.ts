@@ -9,8 +9,8 @@ import {
     prefixContainsAddress,
 } from "./ipv4";
 import type { HnsEndpoint, HnsNetwork, HostAdapter, HostState, MacPool, VmSwitch } from "./model";
-import { allocateNatSubnet, checkNatSubnet, ensureWinNat } from "./nat";
-import type { HostProfile } from "./profiles";
+import { addWinNat, placeNatNetwork, removeWinNatIfUnused } from "./nat";
+import { getProfile, type HostProfile } from "./profiles";
 import {
     addNatGatewayAddress,
     createExternalSwitch,
@@ -32,6 +32,12 @@ export interface HnsNetworkRequest {
     vlanId: number | null;
     vsid: number | null;
     macPools: MacPool[];
+    /**
+     * Internal prefix of the WinNAT that HNS creates with a NAT network when none is active, on
+     * WS2016 hosts. Null means the network's own subnet. Only the engine's default `nat` network
+     * sets it: to `fixed-cidr` or to 172.16.0.0/12.
+     */
+    winNatPrefix: Ipv4Prefix | null;
 }
 
 /** HNS types that sit on an external switch bound to a physical adapter. */
@@ -88,16 +94,17 @@ function gatewayFor(profile: HostProfile, subnet: Ipv4Prefix, requested: string 
 }
 
 function buildNatNetwork(state: HostState, profile: HostProfile, request: HnsNetworkRequest): HnsNetwork {
-    const subnet = request.subnet ?? allocateNatSubnet(state, profile);
-    checkNatSubnet(state, profile, subnet);
+    const placement = placeNatNetwork(state, profile, request);
+    const subnet = placement.subnet;
     const gateway = gatewayFor(profile, subnet, request.gateway);
-    ensureWinNat(state, profile, subnet);
+    addWinNat(state, placement);
     addNatGatewayAddress(state, gateway, subnet.prefixLength, newHyperVMac());
     return {
         ...baseNetwork(request),
         subnets: [{ addressPrefix: formatIpv4Prefix(subnet), gatewayAddress: gateway }],
         switchName: "nat",
-        natName: profile.singleNatNetwork ? null : `NAT${newGuid()}`,
+        // WS2016 keeps NAT state in the WinNAT, so only later HNS versions name a NAT of their own.
+        natName: profile.natModel === "hns" ? `NAT${newGuid()}` : null,
     };
 }
 
@@ -195,19 +202,24 @@ function uplinkOn(state: HostState, profile: HostProfile, adapter: HostAdapter):
 }
 
 /**
- * Deletes an HNS network with its endpoints. The switch HNS made for it goes too (the adapter
- * gets its addresses back); a switch made by an administrator stays.
+ * Deletes an HNS network by id (any letter case) with its endpoints, as `Remove-HnsNetwork` and
+ * the engine do. A NAT network takes its gateway address along, and on WS2016 the last NAT network
+ * takes the WinNAT. The switch HNS made for an external network goes too (the adapter gets its
+ * addresses back); a switch made by an administrator stays. Docker networks and container
+ * attachments are left as they are: the engine notices at its next start. Returns the deleted
+ * network, or undefined when no network has that id.
  */
-export function deleteHnsNetwork(state: HostState, id: string): void {
+export function deleteHnsNetwork(state: HostState, id: string): HnsNetwork | undefined {
     const network = findHnsNetwork(state, id);
     if (network === undefined) {
-        return;
+        return undefined;
     }
     state.hnsEndpoints = state.hnsEndpoints.filter((endpoint) => endpoint.virtualNetwork !== network.id);
     state.hnsNetworks = state.hnsNetworks.filter((candidate) => candidate !== network);
     if (network.type === "nat") {
         network.subnets.forEach((subnet) => removeNatGatewayAddress(state, subnet.gatewayAddress ?? ""));
-        return;
+        removeWinNatIfUnused(state, getProfile(state.profile));
+        return network;
     }
     const vmSwitch = network.switchName === null ? undefined : findSwitch(state, network.switchName);
     if (vmSwitch !== undefined && vmSwitch.createdBy === "hns" && vmSwitch.switchType === "External") {
@@ -215,6 +227,7 @@ export function deleteHnsNetwork(state: HostState, id: string): void {
             removeSwitch(state, vmSwitch);
         }
     }
+    return network;
 }
 
 /** Fields of a new HNS endpoint that the caller decides. */

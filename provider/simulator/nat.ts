@@ -7,18 +7,26 @@ import {
     prefixContainsPrefix,
     prefixesOverlap,
 } from "./ipv4";
-import type { HostState } from "./model";
+import type { HostState, WinNat } from "./model";
 import type { HostProfile } from "./profiles";
 import { isNatVnic } from "./switches";
 
 /**
- * NAT rules of Windows hosts. On WS2016 there is one WinNAT, and the one NAT network must lie in
- * its internal prefix. On WS2019 and later HNS keeps NAT state itself, so NAT networks only have
- * to stay clear of each other and of host addresses.
+ * NAT rules of Windows hosts, per the profile's NAT model. On WS2016 HNS backs NAT networks with
+ * one WinNAT: it creates the WinNAT with the first NAT network and removes it with the last. With
+ * a current engine, NAT networks are partitions of that WinNAT's internal prefix. With Docker
+ * before 1.13 there is only one NAT network. On WS2019 and later HNS keeps NAT state itself, so
+ * NAT networks only have to stay clear of each other, of other HNS subnets and of host addresses.
  */
 
-/** Pool HNS picks NAT subnets from when the request names none. */
-const NAT_POOL = parseIpv4Prefix("172.16.0.0/12") as Ipv4Prefix;
+/**
+ * Internal prefix of the WinNAT that HNS creates for the default `nat` network when daemon.json
+ * sets no `fixed-cidr`, and the pool HNS picks NAT subnets from on WS2019 and later.
+ * NOTE: 172.16.0.0/12 is the example prefix of Microsoft's container networking page. A posted
+ * WS2016 `Get-NetNat` shows a WinNAT whose prefix is the default network's own /20
+ * (172.25.16.0/20) instead, so real hosts may leave no room for partitions next to it.
+ */
+export const DEFAULT_WINNAT_PREFIX = parseIpv4Prefix("172.16.0.0/12") as Ipv4Prefix;
 
 /** Size of a subnet HNS picks. */
 const NAT_BLOCK_PREFIX_LENGTH = 20;
@@ -26,83 +34,206 @@ const NAT_BLOCK_PREFIX_LENGTH = 20;
 /** First block tried, the subnet a real WS2016 host showed for its default NAT network. */
 const FIRST_NAT_BLOCK = parseIpv4Prefix("172.25.16.0/20") as Ipv4Prefix;
 
-function natSubnets(state: HostState): Ipv4Prefix[] {
-    return state.hnsNetworks
-        .filter((network) => network.type === "nat")
-        .flatMap((network) => network.subnets)
-        .map((subnet) => parseIpv4Prefix(subnet.addressPrefix))
+/** The parts of a NAT network request that the NAT rules look at. */
+export interface NatRequest {
+    /** Requested subnet, or null to let HNS pick one. */
+    subnet: Ipv4Prefix | null;
+    /**
+     * Internal prefix of the WinNAT that HNS creates with this network when none is active, on
+     * WinNAT hosts. Null means the network's own subnet.
+     */
+    winNatPrefix: Ipv4Prefix | null;
+}
+
+function parsedPrefixes(texts: string[]): Ipv4Prefix[] {
+    return texts
+        .map((text) => parseIpv4Prefix(text))
         .filter((prefix): prefix is Ipv4Prefix => prefix !== null);
+}
+
+function hasNatNetwork(state: HostState): boolean {
+    return state.hnsNetworks.some((network) => network.type === "nat");
+}
+
+function natSubnets(state: HostState): Ipv4Prefix[] {
+    return parsedPrefixes(
+        state.hnsNetworks
+            .filter((network) => network.type === "nat")
+            .flatMap((network) => network.subnets.map((subnet) => subnet.addressPrefix)),
+    );
+}
+
+/** Subnets of HNS networks other than NAT ones, such as transparent and l2bridge networks. */
+function otherHnsSubnets(state: HostState): Ipv4Prefix[] {
+    return parsedPrefixes(
+        state.hnsNetworks
+            .filter((network) => network.type !== "nat")
+            .flatMap((network) => network.subnets.map((subnet) => subnet.addressPrefix)),
+    );
 }
 
 /** Host adapter subnets, leaving out the NAT gateways that the NAT networks already account for. */
 export function hostAdapterPrefixes(state: HostState): Ipv4Prefix[] {
-    return state.adapters
-        .filter((adapter) => !isNatVnic(adapter))
-        .flatMap((adapter) => adapter.ipv4Addresses)
-        .map((assignment) => parseIpv4Prefix(`${assignment.address}/${assignment.prefixLength}`))
-        .filter((prefix): prefix is Ipv4Prefix => prefix !== null);
+    return parsedPrefixes(
+        state.adapters
+            .filter((adapter) => !isNatVnic(adapter))
+            .flatMap((adapter) => adapter.ipv4Addresses)
+            .map((assignment) => `${assignment.address}/${assignment.prefixLength}`),
+    );
 }
 
-/** Returns the WinNAT internal prefix NAT networks must fit in, or null when there is none. */
-function winNatPrefix(state: HostState): Ipv4Prefix | null {
-    const winNat = state.winNats.find((candidate) => candidate.active);
+function overlapsAny(prefixes: Ipv4Prefix[], candidate: Ipv4Prefix): boolean {
+    return prefixes.some((prefix) => prefixesOverlap(prefix, candidate));
+}
+
+/** Returns the active WinNAT, whose internal prefix all NAT networks of a WS2016 host share. */
+export function activeWinNat(state: HostState): WinNat | undefined {
+    return state.winNats.find((candidate) => candidate.active);
+}
+
+function activeWinNatPrefix(state: HostState): Ipv4Prefix | null {
+    const winNat = activeWinNat(state);
     return winNat === undefined ? null : parseIpv4Prefix(winNat.internalIPInterfaceAddressPrefix);
 }
 
+/** Subnet and WinNAT prefix that HNS settled on for a new NAT network. */
+export interface NatPlacement {
+    subnet: Ipv4Prefix;
+    /** Internal prefix of a WinNAT to create with the network, or null when none is created. */
+    newWinNatPrefix: Ipv4Prefix | null;
+}
+
 /**
- * Rejects a NAT subnet the host's HNS would reject, with the error HNS gives. On WS2016 a second
- * NAT network fails with "Unspecified error", and a subnet outside the WinNAT prefix with "The
- * parameter is incorrect". On later hosts an overlap with another NAT network fails with "The
- * object already exists". An overlap with a host address fails with "The parameter is incorrect".
+ * Picks the subnet of a new NAT network and checks it the way the profile's HNS does. Throws
+ * the HNS error when HNS would reject the request. Changes nothing: the caller applies the
+ * placement with addWinNat once the whole network is valid.
  */
-export function checkNatSubnet(state: HostState, profile: HostProfile, subnet: Ipv4Prefix): void {
-    if (profile.singleNatNetwork) {
-        if (state.hnsNetworks.some((network) => network.type === "nat")) {
-            throw hnsUnspecified();
-        }
-        const prefix = winNatPrefix(state);
-        if (prefix !== null && !prefixContainsPrefix(prefix, subnet)) {
-            throw hnsParameterIncorrect(profile);
-        }
-    } else if (natSubnets(state).some((existing) => prefixesOverlap(existing, subnet))) {
-        throw hnsObjectExists();
-    }
-    if (hostAdapterPrefixes(state).some((hostPrefix) => prefixesOverlap(hostPrefix, subnet))) {
-        throw hnsParameterIncorrect(profile);
+export function placeNatNetwork(state: HostState, profile: HostProfile, request: NatRequest): NatPlacement {
+    switch (profile.natModel) {
+        case "winnat-single":
+            return placeSingleWinNatNetwork(state, profile, request);
+        case "winnat-partitions":
+            return placeWinNatPartition(state, profile, request);
+        case "hns":
+            return placeHnsNatNetwork(state, profile, request);
     }
 }
 
 /**
- * Picks a free /20 the way HNS does when no subnet is requested: inside the WinNAT prefix when
- * there is one, otherwise inside 172.16.0.0/12, clear of NAT networks and host addresses.
+ * Docker before 1.13 on WS2016: a NAT network needs a host without any other NAT network or
+ * WinNAT, or HNS fails with "Unspecified error". The posted case shows a leftover WinNAT alone is
+ * enough: the error clears after `Get-NetNat | Remove-NetNat` and returns with the next network.
  */
-export function allocateNatSubnet(state: HostState, profile: HostProfile): Ipv4Prefix {
-    const pool = winNatPrefix(state) ?? NAT_POOL;
+function placeSingleWinNatNetwork(state: HostState, profile: HostProfile, request: NatRequest): NatPlacement {
+    if (hasNatNetwork(state) || activeWinNat(state) !== undefined) {
+        throw hnsUnspecified();
+    }
+    return placeWithNewWinNat(state, profile, request);
+}
+
+/**
+ * WS2016 with a current engine: a NAT network must lie inside the active WinNAT's internal prefix
+ * and must not overlap another NAT network or a host address. Without an active WinNAT, HNS
+ * creates one with the network.
+ */
+function placeWinNatPartition(state: HostState, profile: HostProfile, request: NatRequest): NatPlacement {
+    const winNatPrefix = activeWinNatPrefix(state);
+    if (winNatPrefix === null) {
+        return placeWithNewWinNat(state, profile, request);
+    }
+    const subnet = request.subnet ?? allocateNatSubnet(state, profile, winNatPrefix);
+    if (!prefixContainsPrefix(winNatPrefix, subnet)) {
+        throw hnsParameterIncorrect(profile);
+    }
+    if (overlapsAny(natSubnets(state), subnet)) {
+        throw hnsObjectExists();
+    }
+    if (overlapsAny(hostAdapterPrefixes(state), subnet)) {
+        throw hnsParameterIncorrect(profile);
+    }
+    return { subnet, newWinNatPrefix: null };
+}
+
+/**
+ * Places the first NAT network of a WinNAT host. HNS rejects a WinNAT prefix that overlaps a host
+ * address with "The parameter is incorrect", as `New-NetNat` does (Windows System Error 87).
+ */
+function placeWithNewWinNat(state: HostState, profile: HostProfile, request: NatRequest): NatPlacement {
+    const pool = request.winNatPrefix ?? request.subnet ?? DEFAULT_WINNAT_PREFIX;
+    const subnet = request.subnet ?? allocateNatSubnet(state, profile, pool);
+    const newWinNatPrefix = request.winNatPrefix ?? subnet;
+    if (overlapsAny(natSubnets(state), subnet)) {
+        throw hnsObjectExists();
+    }
+    const hostPrefixes = hostAdapterPrefixes(state);
+    if (overlapsAny(hostPrefixes, subnet) || overlapsAny(hostPrefixes, newWinNatPrefix)) {
+        throw hnsParameterIncorrect(profile);
+    }
+    return { subnet, newWinNatPrefix };
+}
+
+/**
+ * WS2019 and later: a NAT network that overlaps another NAT network fails with "The object
+ * already exists", and one that overlaps a host address with "The parameter is incorrect".
+ */
+function placeHnsNatNetwork(state: HostState, profile: HostProfile, request: NatRequest): NatPlacement {
+    const subnet = request.subnet ?? allocateNatSubnet(state, profile, DEFAULT_WINNAT_PREFIX);
+    if (overlapsAny(natSubnets(state), subnet)) {
+        throw hnsObjectExists();
+    }
+    if (overlapsAny(hostAdapterPrefixes(state), subnet)) {
+        throw hnsParameterIncorrect(profile);
+    }
+    // NOTE: inferred, not seen on a host: HNS keeps one subnet pool for all network types, so an
+    // overlap with a transparent or l2bridge subnet is taken to fail like a NAT overlap.
+    if (overlapsAny(otherHnsSubnets(state), subnet)) {
+        throw hnsObjectExists();
+    }
+    return { subnet, newWinNatPrefix: null };
+}
+
+/**
+ * Picks a free /20 (or the whole pool when it is smaller) the way HNS does when no subnet is
+ * requested. It starts at 172.25.16.0/20 when the pool contains it, and keeps clear of HNS
+ * subnets and host addresses. Throws "The parameter is incorrect" when the pool is full.
+ */
+function allocateNatSubnet(state: HostState, profile: HostProfile, pool: Ipv4Prefix): Ipv4Prefix {
     const blockLength = Math.max(pool.prefixLength, NAT_BLOCK_PREFIX_LENGTH);
     const blockSize = 2 ** (32 - blockLength);
     const blockCount = 2 ** (blockLength - pool.prefixLength);
     const first = prefixContainsPrefix(pool, FIRST_NAT_BLOCK)
         ? (FIRST_NAT_BLOCK.network - pool.network) / blockSize
         : 0;
-    const occupied = [...natSubnets(state), ...hostAdapterPrefixes(state)];
+    const occupied = [...natSubnets(state), ...otherHnsSubnets(state), ...hostAdapterPrefixes(state)];
     for (let offset = 0; offset < blockCount; offset += 1) {
         const network = (pool.network + ((first + offset) % blockCount) * blockSize) >>> 0;
         const candidate: Ipv4Prefix = { network, prefixLength: blockLength, address: network };
-        if (!occupied.some((prefix) => prefixesOverlap(prefix, candidate))) {
+        if (!overlapsAny(occupied, candidate)) {
             return candidate;
         }
     }
     throw hnsParameterIncorrect(profile);
 }
 
-/** On a WS2016 host without a WinNAT, HNS creates one for the new NAT network's subnet. */
-export function ensureWinNat(state: HostState, profile: HostProfile, subnet: Ipv4Prefix): void {
-    if (!profile.singleNatNetwork || state.winNats.some((winNat) => winNat.active)) {
+/** Creates the WinNAT of a placement, named `H<guid>` as WS2016 hosts name them. */
+export function addWinNat(state: HostState, placement: NatPlacement): void {
+    if (placement.newWinNatPrefix === null) {
         return;
     }
     state.winNats.push({
         name: `H${newGuid().toLowerCase()}`,
-        internalIPInterfaceAddressPrefix: formatIpv4Prefix(subnet),
+        internalIPInterfaceAddressPrefix: formatIpv4Prefix(placement.newWinNatPrefix),
         active: true,
     });
+}
+
+/**
+ * Removes the active WinNAT once the last NAT network is gone, as HNS does on WinNAT hosts.
+ * Hosts that keep NAT state in HNS have no WinNAT of HNS's to remove.
+ */
+export function removeWinNatIfUnused(state: HostState, profile: HostProfile): void {
+    if (profile.natModel === "hns" || hasNatNetwork(state)) {
+        return;
+    }
+    state.winNats = state.winNats.filter((winNat) => !winNat.active);
 }

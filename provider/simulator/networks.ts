@@ -139,6 +139,7 @@ function createHnsForRequest(
         vlanId: options.vlanId,
         vsid: options.vsid,
         macPools: options.macPools,
+        winNatPrefix: null,
     });
 }
 

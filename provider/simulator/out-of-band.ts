@@ -27,7 +27,8 @@ export async function deleteNetworkOutOfBand(statePath: string, idOrName: string
 
 /**
  * Deletes an HNS network (`Remove-HnsNetwork`, by id or name). The engine keeps its Docker network
- * until it restarts, and endpoints on it then fail with HNS "not found".
+ * until it restarts, and endpoints on it then fail with HNS "not found". On WS2016 the last NAT
+ * network takes the WinNAT with it.
  */
 export async function removeHnsNetworkOutOfBand(statePath: string, idOrName: string): Promise<void> {
     await updateHostState(statePath, (state) => {

@@ -2,11 +2,22 @@
  * Host generations the simulator can model. Each profile fixes what the Docker engine reports
  * about the OS and which Windows networking rules apply.
  */
-export type ProfileName = "ws2016" | "ws2019" | "ws2022" | "ws2025";
+export type ProfileName = "ws2016-rtm" | "ws2016" | "ws2019" | "ws2022" | "ws2025";
 
-export const PROFILE_NAMES: readonly ProfileName[] = ["ws2016", "ws2019", "ws2022", "ws2025"];
+export const PROFILE_NAMES: readonly ProfileName[] = ["ws2016-rtm", "ws2016", "ws2019", "ws2022", "ws2025"];
 
 export const DEFAULT_PROFILE: ProfileName = "ws2022";
+
+/**
+ * How a host generation keeps NAT state, which decides the rules for a new NAT network.
+ * * `winnat-single`: WS2016 with Docker before 1.13. HNS backs the one NAT network with a WinNAT,
+ *   and a new NAT network fails with "Unspecified error" while a NAT network or a WinNAT exists.
+ * * `winnat-partitions`: WS2016 with a current engine. Every NAT network is a partition of the
+ *   one active WinNAT's internal prefix and must not overlap another partition.
+ * * `hns`: WS2019 and later. HNS keeps NAT state itself and `Get-NetNat` stays empty, so NAT
+ *   networks only have to stay clear of each other, of other HNS subnets and of host addresses.
+ */
+export type NatModel = "winnat-single" | "winnat-partitions" | "hns";
 
 /** One host generation, as the Docker Engine API and HNS show it. */
 export interface HostProfile {
@@ -25,13 +36,8 @@ export interface HostProfile {
     minApiVersion: string;
     /** `/info` `Plugins.Network`, sorted as the engine sorts it. */
     networkDrivers: readonly string[];
-    /**
-     * WS2016-era rule: the host has one WinNAT internal prefix and one NAT network. A second NAT
-     * network fails in HNS with "Unspecified error".
-     */
-    singleNatNetwork: boolean;
-    /** Internal prefix of the WinNAT seeded on the host, or null when NAT lives only in HNS. */
-    seededWinNatPrefix: string | null;
+    /** NAT rules of the generation. */
+    natModel: NatModel;
     /** True when HNS keeps NAT networks across a reboot; WS2019 and later drop them. */
     natSurvivesReboot: boolean;
     /**
@@ -75,7 +81,31 @@ const MODERN_DRIVERS = [
 /** NOTE: inferred: ICS shows up in posted output from build 16299 but not from build 14393. */
 const WS2016_DRIVERS = ["l2bridge", "l2tunnel", "nat", "null", "overlay", "transparent"];
 
+/** `Network:` plugins of the posted `docker info` of Docker 1.12.2-cs2-ws-beta on build 14393.447. */
+const WS2016_RTM_DRIVERS = ["nat", "null", "overlay"];
+
 const PROFILES: Record<ProfileName, HostProfile> = {
+    "ws2016-rtm": {
+        name: "ws2016-rtm",
+        build: 14393,
+        // The posted `docker info` of this engine shows the product name only, without version and build.
+        operatingSystem: "Windows Server 2016 Datacenter",
+        kernelVersion: "10.0 14393 (14393.447.amd64fre.rs1_release_inmarket.161102-0100)",
+        serverVersion: "1.12.2-cs2-ws-beta",
+        apiVersion: "1.24",
+        minApiVersion: "1.24",
+        networkDrivers: WS2016_RTM_DRIVERS,
+        natModel: "winnat-single",
+        natSurvivesReboot: true,
+        recreatesMissingNatNetworks: false,
+        honoursCheckDuplicate: true,
+        ipamDriverName: "windows",
+        ipamOptionsEmptyObject: false,
+        reportsEnableIpv4: false,
+        hnsErrorStyle: "legacy",
+        // Base images of this release were published on Docker Hub under microsoft/.
+        images: ["microsoft/windowsservercore:10.0.14393.447", "microsoft/nanoserver:10.0.14393.447"],
+    },
     ws2016: {
         name: "ws2016",
         build: 14393,
@@ -85,8 +115,7 @@ const PROFILES: Record<ProfileName, HostProfile> = {
         apiVersion: "1.40",
         minApiVersion: "1.24",
         networkDrivers: WS2016_DRIVERS,
-        singleNatNetwork: true,
-        seededWinNatPrefix: "172.16.0.0/12",
+        natModel: "winnat-partitions",
         natSurvivesReboot: true,
         recreatesMissingNatNetworks: false,
         honoursCheckDuplicate: true,
@@ -108,8 +137,7 @@ const PROFILES: Record<ProfileName, HostProfile> = {
         apiVersion: "1.40",
         minApiVersion: "1.24",
         networkDrivers: MODERN_DRIVERS,
-        singleNatNetwork: false,
-        seededWinNatPrefix: null,
+        natModel: "hns",
         natSurvivesReboot: false,
         recreatesMissingNatNetworks: false,
         honoursCheckDuplicate: true,
@@ -131,8 +159,7 @@ const PROFILES: Record<ProfileName, HostProfile> = {
         apiVersion: "1.43",
         minApiVersion: "1.24",
         networkDrivers: MODERN_DRIVERS,
-        singleNatNetwork: false,
-        seededWinNatPrefix: null,
+        natModel: "hns",
         natSurvivesReboot: false,
         recreatesMissingNatNetworks: true,
         honoursCheckDuplicate: true,
@@ -154,8 +181,7 @@ const PROFILES: Record<ProfileName, HostProfile> = {
         apiVersion: "1.51",
         minApiVersion: "1.24",
         networkDrivers: MODERN_DRIVERS,
-        singleNatNetwork: false,
-        seededWinNatPrefix: null,
+        natModel: "hns",
         natSurvivesReboot: false,
         recreatesMissingNatNetworks: true,
         honoursCheckDuplicate: false,

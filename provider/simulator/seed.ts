@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { startDockerService } from "./daemon";
-import { newGuid } from "./ids";
 import type { HostAdapter, HostState } from "./model";
 import { DEFAULT_PROFILE, getProfile, type ProfileName } from "./profiles";
 import { createHostStateIfMissing, HostStateError, replaceHostState } from "./state";
@@ -45,8 +44,9 @@ function seedAdapters(): HostAdapter[] {
 }
 
 /**
- * Builds a fresh host of the given generation: adapters, the profile's images and WinNAT, both
- * services running, and the networks the engine makes on first start (`nat` and `none`).
+ * Builds a fresh host of the given generation: adapters, the profile's images, both services
+ * running, and what the engine makes on first start: the `nat` and `none` networks, and on WS2016
+ * the WinNAT of the `nat` network.
  */
 export function seedHostState(
     profileName: ProfileName = DEFAULT_PROFILE,
@@ -60,16 +60,8 @@ export function seedHostState(
         bootCount: 0,
         adapters: seedAdapters(),
         vmSwitches: [],
-        winNats:
-            profile.seededWinNatPrefix === null
-                ? []
-                : [
-                      {
-                          name: `H${newGuid().toLowerCase()}`,
-                          internalIPInterfaceAddressPrefix: profile.seededWinNatPrefix,
-                          active: true,
-                      },
-                  ],
+        // On WS2016 HNS creates the WinNAT together with the default nat network at the first start.
+        winNats: [],
         hnsNetworks: [],
         hnsEndpoints: [],
         dockerNetworks: [],

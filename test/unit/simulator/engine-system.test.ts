@@ -3,10 +3,11 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { startSimulatedEngine } from "../../../provider/simulator/engine";
 import { stopService, startService } from "../../../provider/simulator/out-of-band";
-import { PROFILE_NAMES } from "../../../provider/simulator/profiles";
+import { PROFILE_NAMES, type ProfileName } from "../../../provider/simulator/profiles";
 import {
     dockerClient,
     dockerFailure,
+    expectDockerError,
     fixtureLine,
     makeTempDirectory,
     rawRequest,
@@ -126,22 +127,66 @@ describe("simulated engine: system endpoints", () => {
     });
 });
 
+/** Build and a Docker API version each profile's engine accepts. */
+const PROFILE_BUILDS: Record<ProfileName, { build: number; api: string }> = {
+    "ws2016-rtm": { build: 14393, api: "v1.24" },
+    ws2016: { build: 14393, api: "v1.40" },
+    ws2019: { build: 17763, api: "v1.40" },
+    ws2022: { build: 20348, api: "v1.40" },
+    ws2025: { build: 26100, api: "v1.40" },
+};
+
 describe("simulated engine: profiles", () => {
     for (const profile of PROFILE_NAMES) {
         it(`${profile} info names its build`, async () => {
             const fixture = await startFixture(profile);
             try {
-                const info = await dockerClient(fixture.engine.port, "v1.40").info();
-                const build = { ws2016: 14393, ws2019: 17763, ws2022: 20348, ws2025: 26100 }[profile];
+                const { build, api } = PROFILE_BUILDS[profile];
+                const info = await dockerClient(fixture.engine.port, api).info();
                 expect(info.OSType).to.equal("windows");
                 expect(info.KernelVersion).to.match(new RegExp(`^10\\.0 ${build} \\(${build}\\.`));
-                expect(info.OperatingSystem).to.include(`OS Build ${build}.`);
+                expect(info.OperatingSystem).to.match(/^Windows Server 20\d\d Datacenter/);
                 expect(info.Plugins.Network).to.not.include("bridge");
             } finally {
                 await fixture.close();
             }
         });
     }
+
+    for (const profile of PROFILE_NAMES.filter((name) => name !== "ws2016-rtm")) {
+        it(`${profile} operating system carries the build`, async () => {
+            const fixture = await startFixture(profile);
+            try {
+                const info = await fixture.docker.info();
+                expect(info.OperatingSystem).to.include(`OS Build ${PROFILE_BUILDS[profile].build}.`);
+            } finally {
+                await fixture.close();
+            }
+        });
+    }
+
+    it("ws2016-rtm matches the posted Docker 1.12 host", async () => {
+        const posted = (prefix: string): string =>
+            fixtureLine("C14-ws2016-second-nat-unspecified-error.txt", prefix).slice(prefix.length).trim();
+        const fixture = await startFixture("ws2016-rtm");
+        try {
+            const docker = dockerClient(fixture.engine.port, "v1.24");
+            const info = await docker.info();
+            expect(info.ServerVersion).to.equal(posted("Server Version:"));
+            expect(info.KernelVersion).to.equal(posted("Kernel Version:"));
+            expect(info.Plugins.Network).to.deep.equal(posted(" Network:").split(" "));
+            const version = await docker.version();
+            expect(version.ApiVersion).to.equal("1.24");
+            expect(version.MinAPIVersion).to.equal("1.24");
+            await expectDockerError(
+                dockerClient(fixture.engine.port, "v1.25").info(),
+                400,
+                "client version 1.25 is too new. Maximum supported API version is 1.24",
+            );
+        } finally {
+            await fixture.close();
+        }
+    });
 
     it("ws2016 drivers match the posted plugin list without ics", async () => {
         const fixture = await startFixture("ws2016");

@@ -165,6 +165,7 @@ export function postedDaemonError(name: string, contains: string): string {
 
 /** The standard nanoserver image each profile carries. */
 export const NANOSERVER: Record<ProfileName, string> = {
+    "ws2016-rtm": "microsoft/nanoserver:10.0.14393.447",
     ws2016: "mcr.microsoft.com/windows/nanoserver:10.0.14393.2430",
     ws2019: "mcr.microsoft.com/windows/nanoserver:1809",
     ws2022: "mcr.microsoft.com/windows/nanoserver:ltsc2022",

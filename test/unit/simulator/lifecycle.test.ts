@@ -7,6 +7,8 @@ import {
     restartNetworkingServices,
     setDaemonJson,
     addHostAdapter,
+    startService,
+    stopService,
 } from "../../../provider/simulator/out-of-band";
 import type { ProfileName } from "../../../provider/simulator/profiles";
 import { readHostState } from "../../../provider/simulator/state";
@@ -268,15 +270,128 @@ describe("simulated host: daemon.json", () => {
         });
     });
 
-    it("fixed-cidr on a host subnet fails the start", async () => {
-        await withFixture("ws2019", async (fixture) => {
-            await setDaemonJson(fixture.statePath, '{ "fixed-cidr": "10.20.0.0/24" }');
-            await removeHnsNetworkOutOfBand(fixture.statePath, "nat");
+    const HOST_SUBNET_FAILURES: [ProfileName, string][] = [
+        ["ws2016-rtm", "HNS failed with error : The parameter is incorrect. "],
+        ["ws2016", "HNS failed with error : The parameter is incorrect. "],
+        ["ws2019", "hnsCall failed in Win32: The parameter is incorrect. (0x57)"],
+        ["ws2022", "hnsCall failed in Win32: The parameter is incorrect. (0x57)"],
+    ];
+    for (const [profile, hnsText] of HOST_SUBNET_FAILURES) {
+        it(`${profile} fixed-cidr on a host subnet fails the start`, async () => {
+            await withFixture(profile, async (fixture) => {
+                await stopService(fixture.statePath, "docker");
+                await removeHnsNetworkOutOfBand(fixture.statePath, "nat");
+                await setDaemonJson(fixture.statePath, '{ "fixed-cidr": "10.20.0.0/24" }');
+                const services = await startService(fixture.statePath, "docker");
+                expect(services.docker.status).to.equal("Stopped");
+                expect(services.docker.lastError).to.equal(
+                    `Error starting daemon: Error initializing network controller: Error creating default network: ${hnsText}`,
+                );
+                const state = await readHostState(fixture.statePath);
+                expect(state.hnsNetworks.filter((network) => network.type === "nat")).to.deep.equal([]);
+                expect(state.winNats).to.deep.equal([]);
+            });
+        });
+    }
+
+    it("unknown key keeps docker stopped", async () => {
+        await withFixture("ws2022", async (fixture) => {
+            await setDaemonJson(
+                fixture.statePath,
+                '{ "debug": true, "fixed-cdir": "10.1.0.0/24", "Bridge": "none", "log-level": "warn" }',
+            );
             const services = await restartNetworkingServices(fixture.statePath);
             expect(services.docker.status).to.equal("Stopped");
             expect(services.docker.lastError).to.equal(
-                "Error starting daemon: Error initializing network controller: Error creating default network: hnsCall failed in Win32: The parameter is incorrect. (0x57)",
+                "unable to configure the Docker daemon with file C:\\ProgramData\\Docker\\config\\daemon.json: " +
+                    "the following directives don't match any configuration option: fixed-cdir, Bridge",
             );
+        });
+    });
+
+    it("common dockerd keys start docker", async () => {
+        await withFixture("ws2022", async (fixture) => {
+            const daemonJson = {
+                debug: true,
+                "log-level": "info",
+                "registry-mirrors": ["https://mirror.example.com"],
+                "insecure-registries": ["registry.example.com:5000"],
+                hosts: ["npipe://", "tcp://0.0.0.0:2376"],
+                tlsverify: true,
+                tlscacert: "C:\\ProgramData\\docker\\certs.d\\ca.pem",
+                "data-root": "D:\\docker",
+                "storage-opts": ["size=40GB"],
+                "exec-opts": ["isolation=process"],
+                dns: ["10.20.0.2"],
+                features: { buildkit: false },
+                "fixed-cidr": "172.28.0.0/16",
+            };
+            await setDaemonJson(fixture.statePath, JSON.stringify(daemonJson, null, 2));
+            const services = await restartNetworkingServices(fixture.statePath);
+            expect(services.docker).to.deep.equal({ status: "Running", lastError: null });
+        });
+    });
+
+    for (const profile of ["ws2016", "ws2022"] as ProfileName[]) {
+        it(`${profile} keeps the old nat when only fixed-cidr changes`, async () => {
+            await withFixture(profile, async (fixture) => {
+                const before = await readHostState(fixture.statePath);
+                await setDaemonJson(fixture.statePath, '{ "fixed-cidr": "10.99.0.0/24" }');
+                const services = await restartNetworkingServices(fixture.statePath);
+                expect(services.docker.status).to.equal("Running");
+                const nat = await inspectNetwork(fixture.docker, "nat");
+                expect(nat.IPAM.Config).to.deep.equal([{ Subnet: "172.25.16.0/20", Gateway: "172.25.16.1" }]);
+                const after = await readHostState(fixture.statePath);
+                expect(after.winNats).to.deep.equal(before.winNats);
+            });
+        });
+    }
+
+    it("ws2016 nat comes back on a new fixed-cidr", async () => {
+        await withFixture("ws2016", async (fixture) => {
+            await stopService(fixture.statePath, "docker");
+            await removeHnsNetworkOutOfBand(fixture.statePath, "nat");
+            expect((await readHostState(fixture.statePath)).winNats).to.deep.equal([]);
+            await setDaemonJson(fixture.statePath, '{ "fixed-cidr": "10.99.0.0/24" }');
+            const services = await startService(fixture.statePath, "docker");
+            expect(services.docker).to.deep.equal({ status: "Running", lastError: null });
+            const nat = await inspectNetwork(fixture.docker, "nat");
+            expect(nat.IPAM.Config).to.deep.equal([{ Subnet: "10.99.0.0/24", Gateway: "10.99.0.1" }]);
+            const state = await readHostState(fixture.statePath);
+            expect(state.winNats.map((winNat) => winNat.internalIPInterfaceAddressPrefix)).to.deep.equal([
+                "10.99.0.0/24",
+            ]);
+            await expectDockerError(
+                fixture.docker.createNetwork({
+                    Name: "CustomNat1",
+                    Driver: "nat",
+                    IPAM: { Config: [{ Subnet: "172.16.0.0/16" }] },
+                }),
+                500,
+                "HNS failed with error : The parameter is incorrect. ",
+            );
+        });
+    });
+
+    it("ws2016 partition left behind blocks a new fixed-cidr", async () => {
+        await withFixture("ws2016", async (fixture) => {
+            await fixture.docker.createNetwork({
+                Name: "CustomNat1",
+                Driver: "nat",
+                IPAM: { Config: [{ Subnet: "172.16.0.0/16", Gateway: "172.16.0.1" }] },
+            });
+            await stopService(fixture.statePath, "docker");
+            await removeHnsNetworkOutOfBand(fixture.statePath, "nat");
+            await setDaemonJson(fixture.statePath, '{ "fixed-cidr": "10.99.0.0/24" }');
+            const services = await startService(fixture.statePath, "docker");
+            expect(services.docker.status).to.equal("Stopped");
+            expect(services.docker.lastError).to.equal(
+                "Error starting daemon: Error initializing network controller: Error creating default network: HNS failed with error : The parameter is incorrect. ",
+            );
+            const state = await readHostState(fixture.statePath);
+            expect(state.winNats.map((winNat) => winNat.internalIPInterfaceAddressPrefix)).to.deep.equal([
+                "172.16.0.0/12",
+            ]);
         });
     });
 });

@@ -205,8 +205,9 @@ const WS2022_CASES: CreateCase[] = [
 async function createRaw(
     fixture: SimulatorFixture,
     body: Record<string, unknown>,
+    apiVersion = "v1.40",
 ): Promise<{ status: number; json: { message?: string; Id?: string; Warning?: string } }> {
-    const reply = await rawRequest(fixture.engine.port, "POST", "/v1.40/networks/create", body);
+    const reply = await rawRequest(fixture.engine.port, "POST", `/${apiVersion}/networks/create`, body);
     return { status: reply.status, json: JSON.parse(reply.body) };
 }
 
@@ -444,18 +445,27 @@ describe("simulated engine: WS2016 NAT rules", () => {
         expect(nat?.ipamConfig[0].subnet).to.equal("172.25.16.0/20");
     });
 
-    it("second nat network gives the posted Unspecified error", async () => {
-        const reply = await createRaw(fixture, {
-            Name: "MyNatNet",
+    it("documented partitions of the WinNAT prefix work", async () => {
+        const first = await createRaw(fixture, {
+            Name: "CustomNat1",
             Driver: "nat",
-            IPAM: { Config: [{ Subnet: "172.17.0.0/16" }] },
+            IPAM: { Config: [{ Subnet: "172.16.0.0/16", Gateway: "172.16.0.1" }] },
         });
-        expect(reply.status).to.equal(500);
-        expect(reply.json.message).to.equal(POSTED.unspecified);
+        const second = await createRaw(fixture, {
+            Name: "CustomNat2",
+            Driver: "nat",
+            IPAM: { Config: [{ Subnet: "172.17.0.0/16", Gateway: "172.17.0.1" }] },
+        });
+        expect(first.status).to.equal(201);
+        expect(second.status).to.equal(201);
+        const state = await readHostState(fixture.statePath);
+        expect(state.winNats.map((winNat) => winNat.internalIPInterfaceAddressPrefix)).to.deep.equal([
+            "172.16.0.0/12",
+        ]);
+        expect(state.hnsNetworks.filter((network) => network.type === "nat")).to.have.length(3);
     });
 
     it("nat outside the WinNAT prefix gives the legacy 0x57 text", async () => {
-        await deleteNetworkOutOfBand(fixture.statePath, "nat");
         const reply = await createRaw(fixture, {
             Name: "MyNATnetwork",
             Driver: "nat",
@@ -465,17 +475,28 @@ describe("simulated engine: WS2016 NAT rules", () => {
         expect(reply.json.message).to.equal(POSTED.legacyParameterIncorrect);
     });
 
-    it("nat partition inside the WinNAT prefix works", async () => {
-        await deleteNetworkOutOfBand(fixture.statePath, "nat");
+    it("overlapping partition gives the posted text", async () => {
         const reply = await createRaw(fixture, {
-            Name: "part",
+            Name: "overlap",
             Driver: "nat",
-            IPAM: { Config: [{ Subnet: "172.17.0.0/16" }] },
+            IPAM: { Config: [{ Subnet: "172.25.0.0/16" }] },
+        });
+        expect(reply.status).to.equal(500);
+        expect(reply.json.message?.trimEnd()).to.equal(POSTED.objectExists);
+    });
+
+    it("lone nat network makes its own WinNAT", async () => {
+        await deleteNetworkOutOfBand(fixture.statePath, "nat");
+        expect((await readHostState(fixture.statePath)).winNats).to.deep.equal([]);
+        const reply = await createRaw(fixture, {
+            Name: "MyNATnetwork",
+            Driver: "nat",
+            IPAM: { Config: [{ Subnet: "10.0.69.0/24" }] },
         });
         expect(reply.status).to.equal(201);
         const state = await readHostState(fixture.statePath);
         expect(state.winNats.map((winNat) => winNat.internalIPInterfaceAddressPrefix)).to.deep.equal([
-            "172.16.0.0/12",
+            "10.0.69.0/24",
         ]);
     });
 
@@ -498,5 +519,43 @@ describe("simulated engine: WS2016 NAT rules", () => {
             Options: { [INTERFACE]: "PROD" },
         });
         expect(reply.json.message).to.equal("HNS failed with error : The parameter is incorrect. ");
+    });
+});
+
+describe("simulated engine: WS2016 NAT rules with Docker 1.12", () => {
+    let fixture: SimulatorFixture;
+
+    beforeEach(async () => {
+        fixture = await startFixture("ws2016-rtm");
+    });
+
+    afterEach(async () => {
+        await fixture.close();
+    });
+
+    it("second nat network gives the posted Unspecified error", async () => {
+        const reply = await createRaw(
+            fixture,
+            { Name: "MyNatNet", Driver: "nat", IPAM: { Config: [{ Subnet: "15.16.1.0/24" }] } },
+            "v1.24",
+        );
+        expect(reply.status).to.equal(500);
+        expect(reply.json.message).to.equal(POSTED.unspecified);
+    });
+
+    it("partition inside the WinNAT prefix fails too", async () => {
+        const reply = await createRaw(
+            fixture,
+            { Name: "part", Driver: "nat", IPAM: { Config: [{ Subnet: "172.17.0.0/16" }] } },
+            "v1.24",
+        );
+        expect(reply.status).to.equal(500);
+        expect(reply.json.message).to.equal(POSTED.unspecified);
+    });
+
+    it("transparent driver is missing", async () => {
+        const reply = await createRaw(fixture, { Name: "t", Driver: "transparent" }, "v1.24");
+        expect(reply.status).to.equal(404);
+        expect(reply.json.message).to.equal(POSTED.pluginNotFound);
     });
 });

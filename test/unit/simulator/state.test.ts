@@ -226,7 +226,7 @@ describe("simulated host state: shape check", () => {
         [
             "unknown profile",
             (state) => Object.assign(state, { profile: "ws2012" }),
-            'profile is string "ws2012", expected one of "ws2016", "ws2019", "ws2022", "ws2025"',
+            'profile is string "ws2012", expected one of "ws2016-rtm", "ws2016", "ws2019", "ws2022", "ws2025"',
         ],
         [
             "nested object",

@@ -18,6 +18,13 @@ describe("sim URL parsing", () => {
         });
     });
 
+    it("profile with a hyphen", () => {
+        expect(parseSimUrl("sim:///srv/wcn/host.json?profile=ws2016-rtm")).to.deep.equal({
+            statePath: "/srv/wcn/host.json",
+            profile: "ws2016-rtm",
+        });
+    });
+
     it("absolute form without profile", () => {
         expect(parseSimUrl("sim:///srv/wcn/host.json")).to.deep.equal({ statePath: "/srv/wcn/host.json" });
     });
@@ -39,7 +46,7 @@ describe("sim URL parsing", () => {
         ["tcp://host:2376", /must start with "sim:"/],
         ["sim://server/host.json", /without a host/],
         ["sim:", /state file path is missing/],
-        ["sim:///h.json?profile=ws2012", /profile "ws2012" is not one of/],
+        ["sim:///h.json?profile=ws2012", /profile "ws2012" is not one of ws2016-rtm, ws2016, ws2019/],
         ["sim:///h.json?tls=1", /unknown parameter "tls"/],
     ];
     for (const [url, message] of invalid) {
@@ -70,6 +77,15 @@ describe("sim URL engine registry", () => {
         expect(other.port).to.not.equal(first.port);
         const info = await dockerClient(first.port).info();
         expect(info.KernelVersion).to.match(/^10\.0 17763 /);
+    });
+
+    it("ws2016-rtm URL serves a Docker 1.12 engine", async () => {
+        const engine = await ensureSimulatedEngine(
+            `sim://${path.join(directory, "e.json")}?profile=ws2016-rtm`,
+        );
+        const info = await dockerClient(engine.port, "v1.24").info();
+        expect(info.ServerVersion).to.equal("1.12.2-cs2-ws-beta");
+        expect(info.KernelVersion).to.match(/^10\.0 14393 /);
     });
 
     it("registry engine lets the process exit", async () => {
@@ -119,6 +135,21 @@ describe("simulator CLI", () => {
         ]);
         expect(stdout).to.include("simulated ws2016 host ready");
         expect((await readHostState(statePath)).profile).to.equal("ws2016");
+    });
+
+    it("init creates a Docker 1.12 host", async () => {
+        const { stdout } = await run(process.execPath, [
+            CLI,
+            "init",
+            "--state",
+            statePath,
+            "--profile",
+            "ws2016-rtm",
+        ]);
+        expect(stdout).to.include("simulated ws2016-rtm host ready");
+        const state = await readHostState(statePath);
+        expect(state.profile).to.equal("ws2016-rtm");
+        expect(state.winNats).to.have.length(1);
     });
 
     it("show prints the networks", async () => {
