@@ -73,6 +73,95 @@ export interface RestartContainerServicesResult {
     waitedMs: number;
 }
 
+/** An HNS network that apply-host-nat-config removes while docker is stopped. */
+export interface HnsNetworkRef {
+    /** HNS network id (a GUID, matched in either case). */
+    id: string;
+    /**
+     * Name the network had when the request was made. When the id now has another name, the
+     * operation fails before it changes anything; an empty name skips that check.
+     */
+    name: string;
+}
+
+export interface ApplyHostNatConfigInput {
+    /** Top-level daemon.json keys to set, such as `fixed-cidr` or `bridge`. Other keys keep their values and order. */
+    set?: Record<string, JsonValue>;
+    /** Top-level daemon.json keys to remove. A key that is absent is ignored. */
+    remove?: string[];
+    /** HNS networks to remove while docker is stopped. An id that no longer exists is skipped. */
+    removeHnsNetworks?: HnsNetworkRef[];
+    /**
+     * Maximum wait for the engine to respond to GET /_ping after docker starts, in seconds
+     * (default 120). A failed start waits up to this long twice: once with the new daemon.json
+     * and once after restoring the old one.
+     */
+    timeoutSeconds?: number;
+}
+
+export interface ApplyHostNatConfigResult {
+    path: string;
+    /**
+     * True when the operation stopped docker and changed the host (daemon.json, HNS networks or
+     * both). False when there was nothing to change, and then the services were left alone.
+     */
+    changed: boolean;
+    /** daemon.json text before the operation, or null when the file did not exist. */
+    oldContent: string | null;
+    /** daemon.json text afterwards, or null when the file still does not exist. */
+    newContent: string | null;
+    /** Ids of the HNS networks removed, as Get-HnsNetwork reported them. */
+    removedHnsNetworks: string[];
+    services: { hns: RawService | null; docker: RawService | null };
+    /** Time from the docker start until the engine responded to GET /_ping, in milliseconds (0 when unchanged). */
+    waitedMs: number;
+}
+
+/** What daemon.json contains after a failed apply-host-nat-config that had stopped docker. */
+export type HostNatConfigOutcome =
+    /** daemon.json was not changed (the failure came before the write, or there was nothing to write). */
+    | "unchanged"
+    /** docker did not start with the new daemon.json, and the old file was put back (or the new one deleted). */
+    | "rolled-back"
+    /** docker did not start with the new daemon.json, and restoring the old file failed: it has the new content. */
+    | "rollback-failed";
+
+/** State of the host after a failed apply-host-nat-config, read from the error's FullyQualifiedErrorId. */
+export interface HostNatConfigFailure {
+    outcome: HostNatConfigOutcome;
+    /** True when docker runs again after the failure. */
+    dockerRunning: boolean;
+}
+
+const HOST_NAT_CONFIG_OUTCOMES: Record<string, HostNatConfigOutcome> = {
+    HostNatConfigUnchanged: "unchanged",
+    HostNatConfigRolledBack: "rolled-back",
+    HostNatConfigRollbackFailed: "rollback-failed",
+};
+
+/**
+ * Reads the FullyQualifiedErrorId of a failed apply-host-nat-config (`<outcome>.DockerRunning` or
+ * `<outcome>.DockerStopped`). Returns undefined for failures before docker was stopped, which
+ * changed nothing on the host.
+ */
+export function parseHostNatConfigFailure(fullyQualifiedErrorId: string): HostNatConfigFailure | undefined {
+    const match = /^(\w+)\.Docker(Running|Stopped)$/.exec(fullyQualifiedErrorId.trim());
+    const outcome = match === null ? undefined : HOST_NAT_CONFIG_OUTCOMES[match[1]];
+    if (match === null || outcome === undefined) {
+        return undefined;
+    }
+    return { outcome, dockerRunning: match[2] === "Running" };
+}
+
+/**
+ * Minimum runner time limit for apply-host-nat-config, in milliseconds: two engine waits (the
+ * start and the start after a rollback) plus a minute for stopping docker and removing networks.
+ * A shorter limit can end the script between stopping docker and starting it again.
+ */
+export function hostNatConfigTimeoutMs(input: ApplyHostNatConfigInput): number {
+    return (2 * (input.timeoutSeconds ?? 120) + 60) * 1000;
+}
+
 /** Every operation: its input and result types. */
 export interface OperationContracts {
     "get-host-facts": { input: NoInput; result: RawHostFacts };
@@ -83,6 +172,7 @@ export interface OperationContracts {
         input: RestartContainerServicesInput;
         result: RestartContainerServicesResult;
     };
+    "apply-host-nat-config": { input: ApplyHostNatConfigInput; result: ApplyHostNatConfigResult };
 }
 
 export type OperationName = keyof OperationContracts;
@@ -96,6 +186,7 @@ export const OPERATION_NAMES: readonly OperationName[] = [
     "read-daemon-json",
     "write-daemon-json",
     "restart-container-services",
+    "apply-host-nat-config",
 ];
 
 /** Returns true when `name` names an operation. */

@@ -137,6 +137,68 @@ function Write-WcnTextFile {
     }
 }
 
+# Parses daemon.json text into an object. Missing or blank text is an empty object. Invalid JSON
+# and anything but a JSON object raise an InvalidDataException naming the path.
+function ConvertFrom-WcnDaemonJson {
+    param([string]$Path, $Content)
+    if ($null -eq $Content -or $Content.Trim() -eq '') {
+        return (New-Object -TypeName PSObject)
+    }
+    try {
+        $parsed = ConvertFrom-Json -InputObject $Content
+    } catch {
+        throw (New-Object -TypeName IO.InvalidDataException -ArgumentList ("daemon.json at $Path is not valid JSON, so it was not changed: " + $_.Exception.Message))
+    }
+    if ($parsed -isnot [PSCustomObject]) {
+        throw (New-Object -TypeName IO.InvalidDataException -ArgumentList "daemon.json at $Path does not contain a JSON object, so it was not changed")
+    }
+    return $parsed
+}
+
+function Set-WcnJsonProperty {
+    param($Object, [string]$Name, $Value)
+    # An existing key keeps its place in the file; a new key goes at the end.
+    $existing = $Object.PSObject.Properties[$Name]
+    if ($null -ne $existing) {
+        $existing.Value = $Value
+        return
+    }
+    Add-Member -InputObject $Object -MemberType NoteProperty -Name $Name -Value $Value
+}
+
+# Computes daemon.json after setting the keys of $Set (an object of key and JSON value pairs) and
+# removing the keys named in $Remove, keeping every other key and its value. Writes nothing.
+# Returns path, changed, oldContent and newContent. When no value changes and the file exists,
+# changed is false and newContent is the old text, byte for byte. Otherwise newContent is the
+# configuration as indented JSON, so its formatting changes but no unmanaged key does.
+# NOTE: PowerShell compares property names without case, so keys that differ only in case
+# ("bridge" and "Bridge") are one key here.
+function Get-WcnDaemonJsonEdit {
+    param($Set, $Remove)
+    $path = Get-WcnDaemonJsonPath
+    $oldContent = Read-WcnTextFile -Path $path
+    $config = ConvertFrom-WcnDaemonJson -Path $path -Content $oldContent
+    $before = ConvertTo-Json -InputObject $config -Depth 10 -Compress
+
+    if ($null -ne $Set) {
+        foreach ($property in $Set.PSObject.Properties) {
+            Set-WcnJsonProperty -Object $config -Name $property.Name -Value $property.Value
+        }
+    }
+    foreach ($name in @($Remove)) {
+        if ($null -ne $name -and $null -ne $config.PSObject.Properties[[string]$name]) {
+            $config.PSObject.Properties.Remove([string]$name)
+        }
+    }
+
+    $after = ConvertTo-Json -InputObject $config -Depth 10 -Compress
+    if ($after -ceq $before -and $null -ne $oldContent) {
+        return [ordered]@{ path = $path; changed = $false; oldContent = $oldContent; newContent = $oldContent }
+    }
+    $newContent = ConvertTo-Json -InputObject $config -Depth 10
+    return [ordered]@{ path = $path; changed = $true; oldContent = $oldContent; newContent = $newContent }
+}
+
 # Projects a service to the RawService shape, or returns $null when it does not exist.
 function Get-WcnServiceState {
     param([string]$Name)

@@ -7,6 +7,11 @@
 # state file's proper-lockfile lock and applies the same service and daemon.json rules as the
 # Docker Engine API face, so those rules have one implementation.
 #
+# HNS networks are removed the same way, by hns-cli.js beside service-cli.js.
+#
+# $env:WCN_SIM_ABSENT_CMDLETS (comma-separated cmdlet names) leaves those cmdlets out of the
+# module, to model a host without them, such as one without the HostNetworkingService module.
+#
 # daemon.json is a real file under $env:ProgramData, which this module points at a folder beside
 # the state file (or at $env:WCN_SIM_PROGRAMDATA). Starting docker copies the file into the state,
 # as the real engine reads the file when it starts.
@@ -30,6 +35,7 @@ if ([string]::IsNullOrEmpty($script:ServiceCli)) {
     $root = Split-Path -Path (Split-Path -Path (Split-Path -Path $PSScriptRoot -Parent) -Parent) -Parent
     $script:ServiceCli = [IO.Path]::Combine($root, 'dist', 'provider', 'simulator', 'powershell', 'service-cli.js')
 }
+$script:HnsCli = [IO.Path]::Combine((Split-Path -Path $script:ServiceCli -Parent), 'hns-cli.js')
 $script:Node = $env:WCN_SIM_NODE
 if ([string]::IsNullOrEmpty($script:Node)) {
     $script:Node = 'node'
@@ -38,6 +44,7 @@ if ([string]::IsNullOrEmpty($script:Node)) {
 # Windows Server release per simulator profile: Win32_OperatingSystem Caption and build.
 $script:OsReleases = @{
     ws2016 = @{ Caption = 'Microsoft Windows Server 2016 Datacenter'; Build = '14393' }
+    'ws2016-rtm' = @{ Caption = 'Microsoft Windows Server 2016 Datacenter'; Build = '14393' }
     ws2019 = @{ Caption = 'Microsoft Windows Server 2019 Datacenter'; Build = '17763' }
     ws2022 = @{ Caption = 'Microsoft Windows Server 2022 Datacenter'; Build = '20348' }
     ws2025 = @{ Caption = 'Microsoft Windows Server 2025 Datacenter'; Build = '26100' }
@@ -321,6 +328,42 @@ function Get-HnsNetwork {
     }
 }
 
+# Removes HNS networks by the ID of each input object, as objects from Get-HnsNetwork carry it.
+# Ids that do not exist are reported after the others are removed.
+# NOTE: the error for a missing network is inferred, because no output of this cmdlet for an
+# unknown id has been seen. It assumes the HNS "Element not found" error (0x80070490).
+function Remove-HnsNetwork {
+    [CmdletBinding()]
+    param([Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true)][Object[]]$InputObjects)
+    begin {
+        $ids = @()
+    }
+    process {
+        foreach ($object in $InputObjects) {
+            $id = [string]$object.ID
+            if ([string]::IsNullOrEmpty($id)) {
+                $exception = New-Object -TypeName ArgumentException -ArgumentList 'the input object has no ID property: pass objects from Get-HnsNetwork'
+                $PSCmdlet.ThrowTerminatingError((New-Object -TypeName Management.Automation.ErrorRecord -ArgumentList $exception, 'InputObjectWithoutId', 'InvalidArgument', $object))
+            }
+            $ids += $id
+        }
+    }
+    end {
+        if ($ids.Count -eq 0) {
+            return
+        }
+        $arguments = @($script:HnsCli, 'remove-network', '--state', $script:StatePath)
+        foreach ($id in $ids) {
+            $arguments += @('--id', $id)
+        }
+        $outcome = Invoke-WcnSimNodeCli -Arguments $arguments -Description "remove-network $($ids -join ' ')"
+        foreach ($id in @($outcome.notFound)) {
+            $exception = New-Object -TypeName InvalidOperationException -ArgumentList "Element not found. (0x80070490) HNS network $id"
+            $PSCmdlet.WriteError((New-Object -TypeName Management.Automation.ErrorRecord -ArgumentList $exception, 'ElementNotFound', 'ObjectNotFound', $id))
+        }
+    }
+}
+
 function Get-HnsEndpoint {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string]$Id)
@@ -388,17 +431,24 @@ function Get-Service {
     }
 }
 
+# Runs one of the simulator's node commands, which change the state file under its lock, and
+# returns the JSON object it prints.
+function Invoke-WcnSimNodeCli {
+    param([string[]]$Arguments, [string]$Description)
+    $ErrorActionPreference = 'Continue'
+    $output = & $script:Node @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) {
+        throw "simulated host command '$Description' failed with exit code ${LASTEXITCODE}: $($output -join ' ')"
+    }
+    return (ConvertFrom-Json -InputObject (($output | ForEach-Object { [string]$_ }) -join "`n"))
+}
+
 # Runs service-cli.js to change a service in the state file under its lock. Returns the services
 # object it prints.
 function Invoke-WcnSimServiceCli {
     param([string]$Action, [string]$Name)
     $arguments = @($script:ServiceCli, $Action, '--state', $script:StatePath, '--service', $Name, '--daemon-json-file', (Get-WcnSimDaemonJsonPath))
-    $ErrorActionPreference = 'Continue'
-    $output = & $script:Node @arguments 2>&1
-    if ($LASTEXITCODE -ne 0) {
-        throw "simulated service command '$Action $Name' failed with exit code ${LASTEXITCODE}: $($output -join ' ')"
-    }
-    return (ConvertFrom-Json -InputObject (($output | ForEach-Object { [string]$_ }) -join "`n"))
+    return (Invoke-WcnSimNodeCli -Arguments $arguments -Description "$Action $Name")
 }
 
 # Throws the error Start-Service reports when the service stops during its start.
@@ -485,8 +535,13 @@ function Test-WcnDockerEngine {
 
 Initialize-WcnSimDaemonJson
 
-Export-ModuleMember -Function @(
+$script:ExportedCmdlets = @(
     'Get-CimInstance', 'Get-NetNat', 'Get-VMSwitch', 'Get-NetAdapter', 'Get-NetIPAddress',
-    'Get-HnsNetwork', 'Get-HnsEndpoint', 'Get-Service', 'Start-Service', 'Stop-Service',
-    'Restart-Service', 'Test-WcnDockerEngine'
+    'Get-HnsNetwork', 'Remove-HnsNetwork', 'Get-HnsEndpoint', 'Get-Service', 'Start-Service',
+    'Stop-Service', 'Restart-Service', 'Test-WcnDockerEngine'
 )
+$script:AbsentCmdlets = @()
+if (-not [string]::IsNullOrEmpty($env:WCN_SIM_ABSENT_CMDLETS)) {
+    $script:AbsentCmdlets = @($env:WCN_SIM_ABSENT_CMDLETS.Split([char[]]',') | ForEach-Object { $_.Trim() })
+}
+Export-ModuleMember -Function @($script:ExportedCmdlets | Where-Object { $script:AbsentCmdlets -notcontains $_ })

@@ -3,9 +3,9 @@ import * as path from "node:path";
 import type { RawHostFacts, RawNetAdapter, RawService } from "../../powershell/facts";
 import { OperationError } from "../../powershell/operation";
 import type {
+    ApplyHostNatConfigInput,
     DaemonJsonFile,
     GetHnsEndpointsResult,
-    JsonValue,
     OperationInput,
     OperationName,
     OperationResult,
@@ -16,6 +16,8 @@ import type {
 import type { HnsNetwork, HostState, ServiceName } from "../model";
 import { getProfile } from "../profiles";
 import { readHostState, updateHostState } from "../state";
+import { computeDaemonJsonEdit, readTextFile, writeTextFile } from "./daemon-json-twin";
+import { applyHostNatConfigTwin } from "./host-nat-config-twin";
 import { applyServiceAction } from "./service-cli";
 
 /**
@@ -30,11 +32,14 @@ export interface TwinOptions {
     programDataPath?: string;
     /** PowerShell edition and version that the host-facts twin reports (default Desktop 5.1). */
     powershell?: { edition: string; version: string };
+    /** Cmdlets the simulated host lacks, as WCN_SIM_ABSENT_CMDLETS leaves them out of the module. */
+    absentCmdlets?: string[];
 }
 
 /** Windows Server release per profile, as the simulated `Get-CimInstance Win32_OperatingSystem` reports it. */
 const OS_CAPTIONS: Record<string, string> = {
     ws2016: "Microsoft Windows Server 2016 Datacenter",
+    "ws2016-rtm": "Microsoft Windows Server 2016 Datacenter",
     ws2019: "Microsoft Windows Server 2019 Datacenter",
     ws2022: "Microsoft Windows Server 2022 Datacenter",
     ws2025: "Microsoft Windows Server 2025 Datacenter",
@@ -64,6 +69,10 @@ export async function runOperationTwin<Name extends OperationName>(
         "read-daemon-json": () => readDaemonJsonTwin(daemonJsonPath),
         "write-daemon-json": () => writeDaemonJsonTwin(daemonJsonPath, input as WriteDaemonJsonInput),
         "restart-container-services": () => restartTwin(statePath, daemonJsonPath),
+        "apply-host-nat-config": () =>
+            applyHostNatConfigTwin(statePath, daemonJsonPath, input as ApplyHostNatConfigInput, {
+                absentCmdlets: options.absentCmdlets ?? [],
+            }),
     };
     return twins[name]() as Promise<OperationResult<Name>>;
 }
@@ -79,17 +88,6 @@ async function initializeDaemonJson(statePath: string, daemonJsonPath: string): 
     }
     await fs.mkdir(path.dirname(daemonJsonPath), { recursive: true });
     await fs.writeFile(daemonJsonPath, state.daemonJson, "utf8");
-}
-
-async function readTextFile(filePath: string): Promise<string | null> {
-    try {
-        return (await fs.readFile(filePath, "utf8")).replace(/^\uFEFF/, "");
-    } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-            return null;
-        }
-        throw error;
-    }
 }
 
 function hostFactsTwin(
@@ -227,70 +225,15 @@ async function readDaemonJsonTwin(daemonJsonPath: string): Promise<DaemonJsonFil
     return { path: daemonJsonPath, exists: content !== null, content };
 }
 
-/** Parses daemon.json as the script does: empty or missing is `{}`, anything but an object fails. */
-function parseDaemonConfig(daemonJsonPath: string, content: string | null): Record<string, JsonValue> {
-    if (content === null || content.trim() === "") {
-        return {};
-    }
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(content);
-    } catch (error) {
-        throw invalidDataError(
-            `daemon.json at ${daemonJsonPath} is not valid JSON, so it was not changed: ${(error as Error).message}`,
-        );
-    }
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw invalidDataError(
-            `daemon.json at ${daemonJsonPath} does not contain a JSON object, so it was not changed`,
-        );
-    }
-    return parsed as Record<string, JsonValue>;
-}
-
-/** Builds the failure the script reports for an InvalidDataException, whose error id PowerShell sets to the message. */
-function invalidDataError(message: string): OperationError {
-    return new OperationError("write-daemon-json", {
-        message,
-        category: "OperationStopped",
-        hresult: "0x80131501",
-        win32Code: null,
-        fullyQualifiedErrorId: message,
-        exceptionType: "System.IO.InvalidDataException",
-    });
-}
-
-/** Finds a key as PowerShell does, without regard to case. */
-function findKey(config: Record<string, JsonValue>, name: string): string | undefined {
-    return Object.keys(config).find((key) => key.toLowerCase() === name.toLowerCase());
-}
-
 async function writeDaemonJsonTwin(
     daemonJsonPath: string,
     input: WriteDaemonJsonInput,
 ): Promise<WriteDaemonJsonResult> {
-    const oldContent = await readTextFile(daemonJsonPath);
-    const config = parseDaemonConfig(daemonJsonPath, oldContent);
-    const before = JSON.stringify(config);
-    for (const [name, value] of Object.entries(input.set ?? {})) {
-        config[findKey(config, name) ?? name] = value;
+    const edit = await computeDaemonJsonEdit(daemonJsonPath, input, "write-daemon-json");
+    if (edit.changed) {
+        await writeTextFile(daemonJsonPath, edit.newContent);
     }
-    for (const name of input.remove ?? []) {
-        const key = findKey(config, name);
-        if (key !== undefined) {
-            delete config[key];
-        }
-    }
-    if (JSON.stringify(config) === before && oldContent !== null) {
-        return { path: daemonJsonPath, changed: false, oldContent, newContent: oldContent };
-    }
-    // PowerShell 7's ConvertTo-Json indents by two spaces, as JSON.stringify does here.
-    const newContent = JSON.stringify(config, null, 2);
-    await fs.mkdir(path.dirname(daemonJsonPath), { recursive: true });
-    const temporary = `${daemonJsonPath}.${process.pid}.tmp`;
-    await fs.writeFile(temporary, newContent, "utf8");
-    await fs.rename(temporary, daemonJsonPath);
-    return { path: daemonJsonPath, changed: true, oldContent, newContent };
+    return edit;
 }
 
 async function restartTwin(

@@ -58,6 +58,9 @@ const STEPS: { [Name in OperationName]: [Name, OperationInput<Name>] }[Operation
     ["write-daemon-json", { set: { "fixed-cidr": "bad" } }],
     ["restart-container-services", { timeoutSeconds: 5 }],
     ["get-host-facts", {}],
+    // Writing a valid fixed-cidr starts the stopped docker again.
+    ["apply-host-nat-config", { set: { "fixed-cidr": "172.29.0.0/16" }, timeoutSeconds: 20 }],
+    ["get-host-facts", {}],
 ];
 
 /** Index of the one step that fails: docker does not start with an invalid fixed-cidr. */

@@ -128,6 +128,36 @@ describe("hostile operation input", function () {
         expect(JSON.parse(removed.newContent)).to.deep.equal({});
     });
 
+    it("apply-host-nat-config matches no network", async function () {
+        const removeHnsNetworks = values.map((value) => ({ id: value, name: value }));
+        const result = await runOperation(
+            runner,
+            "apply-host-nat-config",
+            { remove: values, removeHnsNetworks },
+            OPERATION_TIMEOUT,
+        );
+        expect(result.changed).to.equal(false);
+        expect(result.removedHnsNetworks).to.deep.equal([]);
+        expect(result.services.docker?.Status).to.equal("Running");
+    });
+
+    it("apply-host-nat-config rejects it as a number", async function () {
+        for (const value of values) {
+            let caught: unknown;
+            try {
+                await runOperation(
+                    runner,
+                    "apply-host-nat-config",
+                    { set: { "fixed-cidr": "172.30.0.0/16" }, timeoutSeconds: value as never },
+                    OPERATION_TIMEOUT,
+                );
+            } catch (error) {
+                caught = error;
+            }
+            expect(OperationError.isInstance(caught), JSON.stringify(value)).to.equal(true);
+        }
+    });
+
     it("restart rejects it as a number", async function () {
         for (const value of values) {
             let caught: unknown;
