@@ -119,13 +119,10 @@ export interface PlannedNetwork {
     subnet?: string;
 }
 
-/** The first Windows Server build with more than one NAT network per host (Windows Server 2019). */
-const FIRST_MULTI_NAT_BUILD = 17763;
-
 /**
  * Adds a failure for every way a planned network clashes with the networks already on the host:
- * an overlapping subnet, a second nat network on a host that allows only one, an overlay network
- * on an engine outside a swarm. A network with the planned name is the one being replaced, so it
+ * an overlapping subnet, or an overlay network on an engine outside a swarm. The NAT rules
+ * (WinNAT prefix, one-NAT hosts, host addresses) are in model/nat.ts. A network with the planned name is the one being replaced, so it
  * never counts.
  */
 export function checkNetworkLayout(
@@ -146,16 +143,6 @@ export function checkNetworkLayout(
                     "choose a subnet outside it",
             );
         }
-    }
-    const build = windowsBuild(info);
-    const otherNat = others.find((network) => network.driver === "nat");
-    if (planned.driver === "nat" && build !== undefined && build < FIRST_MULTI_NAT_BUILD && otherNat) {
-        failures.add(
-            "driver",
-            `host ${hostName} runs Windows build ${build}, which allows one NAT network, and has "${otherNat.name}" already; ` +
-                'HNS would fail with "Unspecified error". Use that network, or remove it first ' +
-                '(for the default nat network, set "bridge": "none" in daemon.json)',
-        );
     }
     if (planned.driver === "overlay" && !info.swarmActive) {
         failures.add(

@@ -16,7 +16,6 @@ function engine(kernelVersion: string, swarmActive = false): EngineInfo {
     };
 }
 
-const WS2016 = engine("10.0 14393 (14393.447.amd64fre.rs1_release_inmarket.161102-0100)");
 const WS2022 = engine("10.0 20348 (20348.1.amd64fre.fe_release.210507-1500)");
 
 function network(name: string, driver: string, subnet?: string): ObservedNetwork {
@@ -60,17 +59,6 @@ describe("checkNetworkLayout", () => {
     it("ignores networks without a reported subnet", () => {
         const planned = { name: "app", driver: "nat", subnet: "172.28.0.0/24" };
         expect(layoutFailures(WS2022, planned, [network("dhcp", "transparent")])).to.deep.equal([]);
-    });
-
-    it("rejects a second nat network on build 14393", () => {
-        const failures = layoutFailures(WS2016, { name: "app", driver: "nat" }, [defaultNat]);
-        expect(failures.map((failure) => failure.property)).to.deep.equal(["driver"]);
-        expect(failures[0].reason).to.match(/build 14393, which allows one NAT network, and has "nat"/);
-        expect(failures[0].reason).to.match(/"bridge": "none"/);
-    });
-
-    it("accepts a second nat network on Windows Server 2022", () => {
-        expect(layoutFailures(WS2022, { name: "app", driver: "nat" }, [defaultNat])).to.deep.equal([]);
     });
 
     it("rejects overlay outside a swarm", () => {
