@@ -1,4 +1,6 @@
 export { ContainerNetwork, ContainerNetworkArgs } from "./resources/containerNetwork";
+export { HostNatConfig, HostNatConfigArgs } from "./resources/hostNatConfig";
+export { NatPartition, NatPartitionArgs } from "./resources/natPartition";
 export type {
     HostSpec,
     DockerEndpointSpec,

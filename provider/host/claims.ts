@@ -40,3 +40,10 @@ export function claimNetwork(hostKey: string, claim: Claim): ClaimConflicts {
 export function resetClaims(): void {
     claimsByHost.clear();
 }
+
+/** Subnets other owners claimed for the host in this process, for allocation to stay clear of. */
+export function claimedSubnets(hostKey: string, exceptOwner: string): string[] {
+    return (claimsByHost.get(hostKey) ?? [])
+        .filter((claim) => claim.owner !== exceptOwner && claim.subnet !== undefined)
+        .map((claim) => claim.subnet as string);
+}

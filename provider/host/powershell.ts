@@ -121,6 +121,23 @@ export function readHostFacts(host: HostSpec): Promise<HostFacts> {
     return facts;
 }
 
+/**
+ * Drops the cached facts of `host`, after an operation changed the host, so that the next
+ * {@link readHostFacts} reads them again.
+ */
+export function forgetHostFacts(host: HostSpec): void {
+    try {
+        factsByHost.delete(resolveChannel(host).key);
+    } catch {
+        // A host without a PowerShell channel has no cached facts.
+    }
+}
+
+/** Returns true when the host has a PowerShell channel: `host.powershell` or a sim: Docker URL. */
+export function hasPowerShellChannel(host: HostSpec): boolean {
+    return host.powershell !== undefined || (host.docker?.url ?? "").startsWith("sim:");
+}
+
 /** Returns the cost counters of `host`'s channel since the last {@link disposeHostRunners}. */
 export function hostOperationStats(host: HostSpec): HostOperationStats {
     const key = resolveChannel(host).key;

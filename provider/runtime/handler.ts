@@ -1,11 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { setProviderConfig } from "../host/config";
 import { containerNetworkProvider } from "../resources/containerNetworkProvider";
+import { hostNatConfigProvider } from "../resources/hostNatConfigProvider";
+import { natPartitionProvider } from "../resources/natPartitionProvider";
 
 type Handler = pulumi.dynamic.ResourceProvider;
 
 const providers: Record<string, Handler> = {
     ContainerNetwork: containerNetworkProvider,
+    NatPartition: natPartitionProvider,
+    HostNatConfig: hostNatConfigProvider,
 };
 
 /**

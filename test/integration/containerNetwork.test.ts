@@ -253,17 +253,48 @@ function contractCases(
 contractCases("real Docker engine", (ctx) => realTarget(ctx), "10.199");
 contractCases("simulated Windows host", () => simulatedTarget(), "172.28");
 
-describe("ContainerNetwork provider on a Windows Server 2016 host", () => {
-    it("rejects a second nat network at check", async () => {
+describe("ContainerNetwork provider on Windows Server 2016 hosts", () => {
+    it("rejects a second nat network at check when the engine allows one", async () => {
+        const target = await simulatedTarget("ws2016-rtm");
+        const host = { ...target.host, docker: { ...target.host.docker, apiVersion: "1.24" } };
+        const result = await provider.check!(
+            {},
+            { host, name: "second-nat", driver: "nat", owner: "itest/ws2016-rtm/second-nat" },
+        );
+        expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["subnet"]);
+        expect(result.failures?.[0].reason).to.match(/allows one NAT network per host, and it has "nat"/);
+        expect(result.failures?.[0].reason).to.match(/"bridge": "none"/);
+    });
+
+    it("rejects a nat subnet outside the WinNAT prefix at check", async () => {
         const target = await simulatedTarget("ws2016");
         const result = await provider.check!(
             {},
-            { host: target.host, name: "second-nat", driver: "nat", owner: "itest/ws2016/second-nat" },
+            {
+                host: target.host,
+                name: "outside",
+                driver: "nat",
+                subnet: "10.99.0.0/24",
+                owner: "itest/ws2016/outside",
+            },
         );
-        expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["driver"]);
-        expect(result.failures?.[0].reason).to.match(
-            /build 14393, which allows one NAT network, and has "nat"/,
+        expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["subnet"]);
+        expect(result.failures?.[0].reason).to.match(/outside the WinNAT internal prefix 172\.16\.0\.0\/12/);
+    });
+
+    it("accepts a partition inside the WinNAT prefix", async () => {
+        const target = await simulatedTarget("ws2016");
+        const result = await provider.check!(
+            {},
+            {
+                host: target.host,
+                name: "inside",
+                driver: "nat",
+                subnet: "172.17.0.0/16",
+                owner: "itest/ws2016/inside",
+            },
         );
+        expect(result.failures).to.deep.equal([]);
     });
 });
 

@@ -1,0 +1,386 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { DockerEngine } from "../docker/engine";
+import { engineFor } from "../host/engines";
+import type { HostFacts } from "../host/facts";
+import { forgetHostFacts, hostOperations, readHostFacts } from "../host/powershell";
+import type { HostSpec } from "../host/spec";
+import { normalizeCidr } from "../model/cidr";
+import { FailureList, formatFailures } from "../model/failures";
+import {
+    BRIDGE_NONE,
+    checkHostNatConfig,
+    checkPrefixAgainstHost,
+    checkRemovalsAllowed,
+    currentDaemonValues,
+    DEFAULT_NAT_NAME,
+    desiredDaemonValues,
+    type HostNatConfigInputs,
+    type HostNatPlan,
+    type HostNatState,
+    type ManagedDaemonValues,
+    planHostNat,
+} from "../model/hostNatConfig";
+import { natLayout } from "../model/nat";
+import type { ObservedNetwork } from "../model/networkInspect";
+import {
+    type ApplyHostNatConfigInput,
+    hostNatConfigTimeoutMs,
+    type JsonValue,
+} from "../powershell/operations";
+import { containsUnknown } from "../model/unknown";
+import { plainJson, warn } from "./common";
+import { readHostView } from "./hostView";
+
+/** The inputs echoed back plus what the host reports and what delete restores. */
+export interface HostNatConfigOutputs extends HostNatConfigInputs {
+    /** Path of daemon.json on the host. */
+    daemonJsonPath: string;
+    /** Subnet of the default `nat` network now; absent when there is none. */
+    defaultNetworkSubnet?: string;
+    /** Names of the networks the last apply removed. */
+    removedNetworks: string[];
+    /** The managed daemon.json values before the first apply, which delete writes back. */
+    previous: ManagedDaemonValues;
+}
+
+const INPUT_KEYS: (keyof HostNatConfigInputs)[] = [
+    "host",
+    "fixedCidr",
+    "defaultNatNetwork",
+    "allowRemoveNetworks",
+    "allowDetachContainers",
+    "restartTimeoutSeconds",
+];
+
+export const hostNatConfigProvider: pulumi.dynamic.ResourceProvider = {
+    check,
+    diff,
+    create,
+    read,
+    update,
+    delete: remove,
+};
+
+/**
+ * Validates inputs, and when the host answers works out what applying would do and refuses it
+ * at preview if it would remove networks or detach containers the user did not name, or if the
+ * new prefix covers a host address or a network that stays.
+ */
+async function check(
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs, failures, warnings } = checkHostNatConfig(news);
+    warnings.forEach((message) => warn(message));
+    if (failures.empty && !containsUnknown(inputs)) {
+        const typed = inputs as unknown as HostNatConfigInputs;
+        const view = await readHostView(typed.host, subjectOf(typed.host), failures, { wantFacts: true });
+        if (view?.facts && failures.empty) {
+            addPlanFailures(
+                typed,
+                desiredDaemonValues(typed),
+                hostState(view.engine.hostName, view.facts, view.networks),
+                view.facts,
+                failures,
+            );
+        }
+    }
+    return { inputs: plainJson(inputs), failures: failures.items };
+}
+
+function subjectOf(host: HostSpec): string {
+    return `HostNatConfig of host ${host.name}`;
+}
+
+function hostState(
+    hostName: string,
+    facts: HostFacts,
+    networks: ObservedNetwork[],
+    daemonSettings?: Record<string, unknown> | null,
+): HostNatState {
+    const layout = natLayout({ hostName, info: windowsInfo(facts), networks, facts });
+    return {
+        hostName,
+        daemonSettings:
+            daemonSettings === undefined ? facts.daemonJson.settings : (daemonSettings ?? undefined),
+        networks,
+        winNatGeneration: layout.generation === "winnat",
+        winNatPrefix: layout.winNat?.prefix,
+    };
+}
+
+/** Engine facts natLayout needs, taken from the host facts (build) because only NAT rules use them here. */
+function windowsInfo(facts: HostFacts) {
+    return {
+        osType: "windows",
+        operatingSystem: facts.os.caption,
+        kernelVersion: facts.os.build === undefined ? "" : `10.0 ${facts.os.build}`,
+        serverVersion: "",
+        apiVersion: "",
+        networkDrivers: [],
+        swarmActive: false,
+    };
+}
+
+function addPlanFailures(
+    inputs: HostNatConfigInputs,
+    wanted: ManagedDaemonValues,
+    state: HostNatState,
+    facts: HostFacts,
+    failures: FailureList,
+): HostNatPlan {
+    const plan = planHostNat(state, wanted);
+    checkRemovalsAllowed(plan, inputs, state.hostName, failures);
+    if (typeof wanted.fixedCidr === "string") {
+        const layout = natLayout({
+            hostName: state.hostName,
+            info: windowsInfo(facts),
+            networks: state.networks,
+            facts,
+        });
+        checkPrefixAgainstHost(
+            wanted.fixedCidr,
+            plan,
+            state.networks,
+            layout.hostAddresses,
+            state.hostName,
+            failures,
+        );
+    }
+    return plan;
+}
+
+/** Compares states; every change is an update, because the resource is the host's configuration, not an object on it. */
+async function diff(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.DiffResult> {
+    const changed = INPUT_KEYS.filter(
+        (key) =>
+            containsUnknown(news[key]) ||
+            JSON.stringify(comparable(key, olds[key])) !== JSON.stringify(comparable(key, news[key])),
+    );
+    // Another Docker endpoint is another host: its configuration is a new resource, and the old
+    // host gets its previous values back.
+    const oldUrl = (olds.host as HostSpec | undefined)?.docker?.url;
+    const newUrl = (news.host as HostSpec | undefined)?.docker?.url;
+    const replaces = containsUnknown(newUrl) || oldUrl !== newUrl ? ["host.docker.url"] : [];
+    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+function comparable(key: string, value: unknown): unknown {
+    if (key === "fixedCidr" && typeof value === "string") {
+        return normalizeCidr(value)?.cidr ?? value;
+    }
+    if (key === "defaultNatNetwork") {
+        return value ?? true;
+    }
+    return value ?? null;
+}
+
+async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+    const inputs = validated(raw);
+    const before = await readDaemon(inputs.host);
+    const outputs = await apply(inputs, desiredDaemonValues(inputs), currentDaemonValues(before.settings));
+    return { id: `${inputs.host.name}:daemon-nat`, outs: plainJson(outputs) };
+}
+
+async function update(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
+    const inputs = validated(news);
+    const previous = (olds as unknown as HostNatConfigOutputs).previous ?? { fixedCidr: null, bridge: null };
+    return { outs: plainJson(await apply(inputs, desiredDaemonValues(inputs), previous)) };
+}
+
+/** Writes back the daemon.json values the host had before this resource, by the same procedure. */
+async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
+    const stored = props as unknown as HostNatConfigOutputs;
+    const inputs = validated(stored as unknown as Record<string, unknown>);
+    await apply(inputs, stored.previous ?? { fixedCidr: null, bridge: null }, stored.previous);
+}
+
+function validated(raw: Record<string, unknown>): HostNatConfigInputs {
+    const { inputs, failures } = checkHostNatConfig(raw);
+    if (!failures.empty) {
+        throw new Error(`HostNatConfig has invalid inputs:\n${formatFailures(failures.items)}`);
+    }
+    return inputs as unknown as HostNatConfigInputs;
+}
+
+interface DaemonFile {
+    path: string;
+    settings: Record<string, unknown> | undefined;
+}
+
+async function readDaemon(host: HostSpec): Promise<DaemonFile> {
+    const file = await hostOperations(host).run("read-daemon-json", {});
+    if (!file.exists || file.content === null || file.content.trim() === "") {
+        return { path: file.path, settings: undefined };
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(file.content);
+    } catch (error) {
+        throw new Error(
+            `daemon.json at ${file.path} on host ${host.name} is not valid JSON (${(error as Error).message}); ` +
+                "fix the file by hand, since the provider does not rewrite a file it cannot read",
+        );
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw new Error(
+            `daemon.json at ${file.path} on host ${host.name} does not hold a JSON object; fix it by hand`,
+        );
+    }
+    return { path: file.path, settings: parsed as Record<string, unknown> };
+}
+
+/**
+ * Applies `wanted` by the documented procedure, after checking the plan against the host as it is
+ * now. Networks other than the default one are removed through the engine first, because an
+ * engine that re-creates missing NAT networks at start would bring them back. Then one script on
+ * the host stops docker, removes the default network from HNS, edits daemon.json, starts docker,
+ * and rolls the file back if the service does not come up. Last, the engine's networks are checked.
+ */
+async function apply(
+    inputs: HostNatConfigInputs,
+    wanted: ManagedDaemonValues,
+    previous: ManagedDaemonValues,
+): Promise<HostNatConfigOutputs> {
+    const host = inputs.host;
+    forgetHostFacts(host);
+    const engine = await engineFor(host);
+    const [facts, daemon, networks] = await Promise.all([
+        readHostFacts(host),
+        readDaemon(host),
+        engine.listNetworks(),
+    ]);
+    const hostName = engine.hostName;
+    const state = hostState(hostName, facts, networks, daemon.settings ?? null);
+    const failures = new FailureList();
+    const plan = addPlanFailures(inputs, wanted, state, facts, failures);
+    if (!failures.empty) {
+        throw new Error(
+            `HostNatConfig of host ${hostName} cannot be applied:\n${formatFailures(failures.items)}`,
+        );
+    }
+    if (!plan.noop) {
+        await removeThroughEngine(engine, plan);
+        const defaultRemoval = plan.removals.find((removal) => removal.name === DEFAULT_NAT_NAME);
+        const input: ApplyHostNatConfigInput = {
+            set: plan.set as Record<string, JsonValue>,
+            remove: plan.remove,
+            removeHnsNetworks:
+                defaultRemoval?.hnsId === undefined
+                    ? []
+                    : [{ id: defaultRemoval.hnsId, name: DEFAULT_NAT_NAME }],
+            timeoutSeconds: inputs.restartTimeoutSeconds,
+        };
+        await hostOperations(host).run("apply-host-nat-config", input, {
+            timeoutMs: hostNatConfigTimeoutMs(input),
+        });
+        forgetHostFacts(host);
+    }
+    const after = await engine.listNetworks();
+    const defaultNat = after.find((network) => network.name === DEFAULT_NAT_NAME && network.driver === "nat");
+    verify(hostName, wanted, defaultNat);
+    const outputs: HostNatConfigOutputs = {
+        ...pickInputs(inputs),
+        daemonJsonPath: daemon.path,
+        removedNetworks: plan.removals.map((removal) => removal.name),
+        previous,
+    };
+    if (defaultNat?.subnet !== undefined) {
+        outputs.defaultNetworkSubnet = defaultNat.subnet;
+    }
+    return outputs;
+}
+
+/** Disconnects the allowed containers and removes the networks other than the default one. */
+async function removeThroughEngine(engine: DockerEngine, plan: HostNatPlan): Promise<void> {
+    for (const removal of plan.removals) {
+        if (removal.name === DEFAULT_NAT_NAME) {
+            continue;
+        }
+        const network = await engine.findNetworkByName(removal.name);
+        if (!network) {
+            continue;
+        }
+        for (const endpoint of network.endpoints) {
+            await engine.disconnectContainer(network.id, endpoint.containerId, `"${removal.name}"`);
+        }
+        await engine.removeNetwork(network.id, `"${removal.name}"`);
+    }
+}
+
+function verify(
+    hostName: string,
+    wanted: ManagedDaemonValues,
+    defaultNat: ObservedNetwork | undefined,
+): void {
+    const problem =
+        wanted.bridge === BRIDGE_NONE
+            ? defaultNat
+                ? `the default nat network still exists (${defaultNat.subnet ?? "subnet not reported"})`
+                : undefined
+            : !defaultNat
+              ? "the engine did not create the default nat network"
+              : typeof wanted.fixedCidr === "string" &&
+                  defaultNat.subnet !== undefined &&
+                  normalizeCidr(defaultNat.subnet)?.cidr !== normalizeCidr(wanted.fixedCidr)?.cidr
+                ? `the default nat network has ${defaultNat.subnet}, not ${wanted.fixedCidr}`
+                : undefined;
+    if (problem !== undefined) {
+        throw new Error(
+            `daemon.json on host ${hostName} was changed and docker restarted, but ${problem}. ` +
+                "Check the engine's log on the host; run `pulumi refresh` to see the host as it is",
+        );
+    }
+}
+
+/**
+ * Reports the host's configuration as it is: the managed daemon.json values, and the live default
+ * network where it contradicts the file (daemon.json edited but docker not restarted, or the
+ * network removed by hand), so that either shows as drift.
+ */
+async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
+    const stored = props as unknown as HostNatConfigOutputs;
+    const engine = await engineFor(stored.host);
+    const [daemon, networks] = await Promise.all([readDaemon(stored.host), engine.listNetworks()]);
+    const values = currentDaemonValues(daemon.settings);
+    const defaultNat = networks.find(
+        (network) => network.name === DEFAULT_NAT_NAME && network.driver === "nat",
+    );
+    const next: HostNatConfigOutputs = { ...stored, daemonJsonPath: daemon.path };
+    // When the file and the engine disagree (the file was edited but docker not restarted, or the
+    // network was removed by hand), the stored value is reported flipped so that it shows as drift.
+    const fileEnabled = values.bridge !== BRIDGE_NONE;
+    next.defaultNatNetwork =
+        fileEnabled === (defaultNat !== undefined) ? fileEnabled : !stored.defaultNatNetwork;
+    delete next.fixedCidr;
+    if (typeof values.fixedCidr === "string") {
+        next.fixedCidr =
+            defaultNat?.subnet !== undefined &&
+            normalizeCidr(defaultNat.subnet)?.cidr !== normalizeCidr(values.fixedCidr)?.cidr
+                ? defaultNat.subnet
+                : values.fixedCidr;
+    }
+    delete next.defaultNetworkSubnet;
+    if (defaultNat?.subnet !== undefined) {
+        next.defaultNetworkSubnet = defaultNat.subnet;
+    }
+    return { id, props: plainJson(next), inputs: plainJson(pickInputs(next)) };
+}
+
+function pickInputs(source: HostNatConfigInputs): HostNatConfigInputs {
+    const result: Record<string, unknown> = {};
+    for (const key of INPUT_KEYS) {
+        if (source[key] !== undefined) {
+            result[key] = source[key];
+        }
+    }
+    return result as unknown as HostNatConfigInputs;
+}

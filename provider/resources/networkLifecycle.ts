@@ -1,0 +1,237 @@
+import type { DockerEngine, EngineInfo } from "../docker/engine";
+import { EngineError } from "../docker/errors";
+import { claimNetwork } from "../host/claims";
+import { engineFor } from "../host/engines";
+import type { HostSpec } from "../host/spec";
+import type { FailureList } from "../model/failures";
+import { type ContainerNetworkInputs, MANAGED_BY_VALUE, OwnerLabel } from "../model/containerNetwork";
+import type { ObservedNetwork } from "../model/networkInspect";
+import { buildCreateBody, compareForAdoption, isOwnedBy } from "../model/networkSpec";
+import { describeAttachments, networkOutputs, type NetworkOutputs } from "./containerNetworkState";
+import { warn } from "./common";
+
+/**
+ * The Docker side of every resource that is one Docker network (ContainerNetwork, NatPartition):
+ * create with adoption and leftovers, read with the id-then-ownership fallback, and delete.
+ */
+
+/**
+ * Builds the properties Pulumi records when create fails after the network was made and could not
+ * be removed again, so that the next update or destroy can handle it.
+ */
+export type PartialState = (networkId: string) => Record<string, unknown>;
+
+/**
+ * Creates the network, or takes over an existing one with `adopt`. Nothing is left behind on
+ * failure: a network created here is removed again if a later step fails, and if that removal
+ * fails too the error carries its id and `partial(id)` so that Pulumi records it.
+ */
+export async function createManagedNetwork(
+    inputs: ContainerNetworkInputs,
+    partial: PartialState,
+): Promise<{ id: string; outputs: NetworkOutputs }> {
+    const engine = await engineFor(inputs.host);
+    const info = await engine.info();
+
+    const existing = await engine.findNetworkByName(inputs.name);
+    if (existing) {
+        const taken = await takeOverExisting(engine, inputs, existing, info);
+        if (taken) {
+            return { id: existing.id, outputs: taken };
+        }
+    }
+
+    const id = await engine.createNetwork(buildCreateBody(inputs));
+    try {
+        const observed = await engine.inspectNetwork(id);
+        if (!observed) {
+            throw new Error(
+                `network "${inputs.name}" (${id}) disappeared right after it was created on host ${engine.hostName}`,
+            );
+        }
+        return { id, outputs: networkOutputs(inputs, observed, info, false) };
+    } catch (error) {
+        throw await undoCreate(engine, id, inputs, error as Error, partial);
+    }
+}
+
+/**
+ * Decides what to do with a network that already has the requested name. Returns the outputs when
+ * the network is taken over, or undefined when it was removed so that create makes a new one.
+ * A network is never taken from another pulumi-wcn resource, even with `adopt`, because two
+ * resources managing one network would delete it under each other.
+ */
+async function takeOverExisting(
+    engine: DockerEngine,
+    inputs: ContainerNetworkInputs,
+    existing: ObservedNetwork,
+    info: EngineInfo,
+): Promise<NetworkOutputs | undefined> {
+    const where = `network "${inputs.name}" on host ${engine.hostName} (id ${existing.id.slice(0, 12)})`;
+    const owner = ownerOf(existing);
+    if (owner === inputs.owner) {
+        return reuseLeftover(engine, inputs, existing, info, where);
+    }
+    if (owner !== undefined) {
+        throw new Error(
+            `${where} belongs to another pulumi-wcn resource, ${owner}. Two resources cannot manage one network: ` +
+                "give this one another name, or remove the network from the other stack first",
+        );
+    }
+    if (!inputs.adopt) {
+        throw new Error(
+            `${where} already exists and was not created by pulumi-wcn. ` +
+                "Set adopt: true to take it over, or choose another name",
+        );
+    }
+    const differences = compareForAdoption(inputs, existing);
+    if (differences.length > 0) {
+        throw new Error(
+            `${where} cannot be adopted because it differs:\n` +
+                differences.map((line) => `  - ${line}`).join("\n") +
+                "\nChange the inputs to match it, or remove the network on the host first",
+        );
+    }
+    return networkOutputs(inputs, existing, info, true);
+}
+
+/**
+ * Handles a network this resource created in a run that did not finish (the owner label matches,
+ * but the stack has no record of it). A matching one is kept; one that differs is removed so that
+ * create makes it again, unless containers are attached.
+ */
+async function reuseLeftover(
+    engine: DockerEngine,
+    inputs: ContainerNetworkInputs,
+    existing: ObservedNetwork,
+    info: EngineInfo,
+    where: string,
+): Promise<NetworkOutputs | undefined> {
+    const differences = compareForAdoption(inputs, existing);
+    if (differences.length === 0) {
+        return networkOutputs(inputs, existing, info, false);
+    }
+    if (existing.endpoints.length > 0) {
+        throw new Error(
+            `${where} is left over from an earlier run of this resource and differs (${differences.join("; ")}), ` +
+                `but containers are attached: ${describeAttachments(existing)}. Disconnect them and run again`,
+        );
+    }
+    warn(
+        `${where} is left over from an earlier run of this resource and differs (${differences.join("; ")}); replacing it`,
+    );
+    await engine.removeNetwork(existing.id, `"${inputs.name}"`);
+    return undefined;
+}
+
+/** Returns the owner recorded in a network's pulumi-wcn labels, or undefined for networks made elsewhere. */
+export function ownerOf(network: ObservedNetwork): string | undefined {
+    return network.labels[OwnerLabel.managedBy] === MANAGED_BY_VALUE
+        ? network.labels[OwnerLabel.owner]
+        : undefined;
+}
+
+async function undoCreate(
+    engine: DockerEngine,
+    id: string,
+    inputs: ContainerNetworkInputs,
+    cause: Error,
+    partial: PartialState,
+): Promise<Error> {
+    try {
+        await engine.removeNetwork(id, `"${inputs.name}"`);
+        return cause;
+    } catch (removeError) {
+        const message =
+            `${cause.message}. Removing the new network ${id.slice(0, 12)} also failed (${(removeError as Error).message}); ` +
+            "it is recorded in the stack so that the next update or destroy can handle it";
+        return Object.assign(new Error(message), { id, properties: partial(id), reasons: [message] });
+    }
+}
+
+/**
+ * Finds the network as it is now. The id can change when a Windows host re-creates networks after
+ * a reboot, so a missing id falls back to the name and the ownership labels. Returns undefined only
+ * for a network that is really gone; an unreachable engine throws.
+ */
+export async function findManagedNetwork(
+    id: string,
+    stored: NetworkOutputs,
+): Promise<ObservedNetwork | undefined> {
+    const engine = await engineFor(stored.host);
+    const observed = await engine.inspectNetwork(id);
+    if (observed) {
+        return observed;
+    }
+    const candidate = await engine.findNetworkByName(stored.name);
+    if (!candidate) {
+        return undefined;
+    }
+    const ours = stored.adopted ? candidate.driver === stored.driver : isOwnedBy(candidate, stored.owner);
+    return ours ? candidate : undefined;
+}
+
+/**
+ * Removes the network. A network that is already gone counts as deleted. While containers are
+ * attached it fails naming them, unless `disconnectContainersOnDelete` is set.
+ */
+export async function deleteManagedNetwork(id: string, stored: NetworkOutputs): Promise<void> {
+    const engine = await engineFor(stored.host);
+    const observed = await engine.inspectNetwork(id);
+    if (!observed) {
+        return;
+    }
+    const label = `"${observed.name}"`;
+    if (observed.endpoints.length > 0) {
+        if (!stored.disconnectContainersOnDelete) {
+            throw new Error(
+                `network ${label} on host ${engine.hostName} still has containers attached: ${describeAttachments(observed)}. ` +
+                    "Stop or disconnect them, or set disconnectContainersOnDelete: true to let the provider disconnect them",
+            );
+        }
+        for (const endpoint of observed.endpoints) {
+            await engine.disconnectContainer(id, endpoint.containerId, label);
+        }
+    }
+    try {
+        await engine.removeNetwork(id, label);
+    } catch (error) {
+        if (EngineError.is(error, "in-use")) {
+            const now = await engine.inspectNetwork(id);
+            throw new Error(
+                `${error.message}. Attached now: ${now ? describeAttachments(now) : "none"}. ` +
+                    "Stop or disconnect them, or set disconnectContainersOnDelete: true",
+            );
+        }
+        throw error;
+    }
+}
+
+/**
+ * Reports resources checked in the same operation that declare the same network name or an
+ * overlapping subnet for the host, before either is created.
+ */
+export function checkSiblings(
+    host: HostSpec,
+    owner: string,
+    name: string,
+    subnet: string | undefined,
+    failures: FailureList,
+    subnetPath = "subnet",
+): void {
+    const conflicts = claimNetwork(host.docker.url, { owner, name, subnet });
+    if (conflicts.sameName !== undefined) {
+        failures.add(
+            "name",
+            `"${name}" is also declared by ${conflicts.sameName} for host ${host.name}; ` +
+                "network names are unique on a host, so give each resource its own name",
+        );
+    }
+    for (const other of conflicts.overlapping) {
+        failures.add(
+            subnetPath,
+            `${subnet} overlaps ${other.subnet}, which ${other.owner} declares for host ${host.name}; ` +
+                "give each network its own subnet",
+        );
+    }
+}
