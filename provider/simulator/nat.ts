@@ -141,11 +141,18 @@ function placeWinNatPartition(state: HostState, profile: HostProfile, request: N
     if (winNatPrefix === null) {
         return placeWithNewWinNat(state, profile, request);
     }
+    // The NAT network that spans the whole WinNAT prefix (the default network after fixed-cidr,
+    // or the one a posted WS2016 host showed with the same /20 for both) is the space partitions
+    // are carved from, so it does not count as an overlap.
+    const partitions = natSubnets(state).filter(
+        (prefix) =>
+            !(prefix.network === winNatPrefix.network && prefix.prefixLength === winNatPrefix.prefixLength),
+    );
     const subnet = request.subnet ?? allocateNatSubnet(state, profile, winNatPrefix);
     if (!prefixContainsPrefix(winNatPrefix, subnet)) {
         throw hnsParameterIncorrect(profile);
     }
-    if (overlapsAny(natSubnets(state), subnet)) {
+    if (overlapsAny(partitions, subnet)) {
         throw hnsObjectExists();
     }
     if (overlapsAny(hostAdapterPrefixes(state), subnet)) {

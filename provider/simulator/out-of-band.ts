@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
     startDockerService,
     startHnsService,
@@ -7,6 +9,7 @@ import {
 } from "./daemon";
 import { findHnsNetwork, deleteHnsNetwork } from "./hns";
 import type { HostAdapter, HostState, ServiceName, VmSwitch } from "./model";
+import { simulatedDaemonJsonPath } from "./powershell/twins";
 import { dropNetwork, findNetwork } from "./networks";
 import { createExternalSwitch, findAdapter, switchBoundTo } from "./switches";
 import { updateHostState } from "./state";
@@ -86,11 +89,21 @@ export async function addHostAdapter(statePath: string, adapter: HostAdapter): P
     });
 }
 
-/** Replaces daemon.json (null deletes the file). The engine reads it at its next start. */
+/**
+ * Replaces daemon.json (null deletes the file), in the state and in the file the simulated
+ * PowerShell module reads. The engine reads it at its next start.
+ */
 export async function setDaemonJson(statePath: string, text: string | null): Promise<void> {
     await updateHostState(statePath, (state) => {
         state.daemonJson = text;
     });
+    const file = simulatedDaemonJsonPath(statePath, process.env.WCN_SIM_PROGRAMDATA || undefined);
+    if (text === null) {
+        fs.rmSync(file, { force: true });
+    } else {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text, "utf8");
+    }
 }
 
 /**

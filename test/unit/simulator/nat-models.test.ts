@@ -307,6 +307,16 @@ describe("simulated HNS: WinNAT lifecycle", () => {
         expect(state.winNats).to.deep.equal([]);
     });
 
+    it("ws2016 partitions the default network that spans the WinNAT", () => {
+        const state = seedHostState("ws2016");
+        removeDefaultNat(state);
+        state.daemonJson = '{ "fixed-cidr": "172.20.0.0/14" }';
+        startDockerService(state);
+        expect(winNatPrefixes(state)).to.deep.equal(["172.20.0.0/14"]);
+        expect(createError(state, natBody("inside", "172.21.0.0/24"))).to.equal(null);
+        expect(createError(state, natBody("again", "172.21.0.128/25"))).to.equal(POSTED.objectExists);
+    });
+
     it("ws2016 WinNAT on a partition rejects subnets outside it", () => {
         const state = seedHostState("ws2016");
         removeDefaultNat(state);
