@@ -82,6 +82,16 @@ function checkDriver(info: EngineInfo, hostName: string, driver: string, failure
     }
 }
 
+/** Returns true when the engine accepts the pinned API version, so versioned calls can be made. */
+export function acceptsApiVersion(info: EngineInfo, pinned: string): boolean {
+    const tooNew = info.apiVersion !== "" && compareVersions(pinned, info.apiVersion) > 0;
+    const tooOld =
+        info.minApiVersion !== undefined &&
+        info.minApiVersion !== "" &&
+        compareVersions(pinned, info.minApiVersion) < 0;
+    return !tooNew && !tooOld;
+}
+
 function checkApiVersion(info: EngineInfo, hostName: string, pinned: string, failures: FailureList): void {
     if (info.apiVersion && compareVersions(pinned, info.apiVersion) > 0) {
         failures.add(

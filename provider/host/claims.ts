@@ -36,9 +36,29 @@ export function claimNetwork(hostKey: string, claim: Claim): ClaimConflicts {
     return { sameName: others.find((other) => other.name === claim.name)?.owner, overlapping };
 }
 
+/** Hosts whose HostNatConfig was checked in this process with changes not applied yet. */
+const pendingNatChanges = new Set<string>();
+
+/**
+ * Records whether a HostNatConfig checked in this operation will change the host's default NAT
+ * network, so that NAT partitions checked after it do not judge the host as it is before the change.
+ */
+export function setPendingNatChange(hostKey: string, pending: boolean): void {
+    if (pending) {
+        pendingNatChanges.add(hostKey);
+    } else {
+        pendingNatChanges.delete(hostKey);
+    }
+}
+
+export function hasPendingNatChange(hostKey: string): boolean {
+    return pendingNatChanges.has(hostKey);
+}
+
 /** Forgets every claim; for tests that run several stacks in one process. */
 export function resetClaims(): void {
     claimsByHost.clear();
+    pendingNatChanges.clear();
 }
 
 /** Subnets other owners claimed for the host in this process, for allocation to stay clear of. */

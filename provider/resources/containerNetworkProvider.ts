@@ -53,7 +53,7 @@ async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: Fail
         wantFacts: inputs.driver === "nat",
     });
     if (view) {
-        addHostFailures(inputs, view, failures);
+        addHostFailures(inputs, view, failures, "warn");
     }
 }
 
@@ -61,7 +61,12 @@ async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: Fail
  * Adds the failures that depend on what the engine offers, on the networks the host already has,
  * and for nat networks on the host's NAT layout (WinNAT prefix, host addresses).
  */
-function addHostFailures(inputs: ContainerNetworkInputs, view: HostView, failures: FailureList): void {
+function addHostFailures(
+    inputs: ContainerNetworkInputs,
+    view: HostView,
+    failures: FailureList,
+    warnings: "warn" | "quiet",
+): void {
     const { engine, info } = view;
     const apiVersion = inputs.host.docker.apiVersion ?? DEFAULT_API_VERSION;
     checkEngine(
@@ -87,8 +92,11 @@ function addHostFailures(inputs: ContainerNetworkInputs, view: HostView, failure
         });
         const partition = { name: inputs.name, subnet: inputs.subnet, gateway: inputs.gateway };
         checkPartition(layout, partition, failures);
-        for (const message of partitionWarnings(layout, partition)) {
-            warn(`network "${inputs.name}": ${message}`);
+        // Check already printed the warnings; create repeats the rules, not the warnings.
+        if (warnings === "warn") {
+            for (const message of partitionWarnings(layout, partition)) {
+                warn(`network "${inputs.name}": ${message}`);
+            }
         }
     }
 }
@@ -135,7 +143,7 @@ async function validateForApply(raw: Record<string, unknown>): Promise<Container
             networks: await engine.listNetworks(),
             facts: typed.driver === "nat" ? await readFactsForApply(typed.host) : undefined,
         };
-        addHostFailures(typed, view, failures);
+        addHostFailures(typed, view, failures, "quiet");
     }
     if (!failures.empty) {
         throw new Error(

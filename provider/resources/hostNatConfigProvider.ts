@@ -1,5 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_API_VERSION } from "../docker/connection";
 import type { DockerEngine } from "../docker/engine";
+import { checkEngine } from "../docker/preflight";
+import { setPendingNatChange } from "../host/claims";
 import { engineFor } from "../host/engines";
 import type { HostFacts } from "../host/facts";
 import { forgetHostFacts, hostOperations, readHostFacts } from "../host/powershell";
@@ -75,14 +78,20 @@ async function check(
     if (failures.empty && !containsUnknown(inputs)) {
         const typed = inputs as unknown as HostNatConfigInputs;
         const view = await readHostView(typed.host, subjectOf(typed.host), failures, { wantFacts: true });
+        if (view) {
+            const apiVersion = typed.host.docker.apiVersion ?? DEFAULT_API_VERSION;
+            checkEngine(view.info, view.engine.hostName, { driver: "nat", apiVersion }, failures);
+        }
         if (view?.facts && failures.empty) {
-            addPlanFailures(
+            const networks = await withEndpoints(view.engine, view.networks);
+            const plan = addPlanFailures(
                 typed,
                 desiredDaemonValues(typed),
-                hostState(view.engine.hostName, view.facts, view.networks),
+                hostState(view.engine.hostName, view.facts, networks),
                 view.facts,
                 failures,
             );
+            setPendingNatChange(typed.host.docker.url, !plan.noop);
         }
     }
     return { inputs: plainJson(inputs), failures: failures.items };
@@ -253,11 +262,12 @@ async function apply(
     const host = inputs.host;
     forgetHostFacts(host);
     const engine = await engineFor(host);
-    const [facts, daemon, networks] = await Promise.all([
+    const [facts, daemon, listed] = await Promise.all([
         readHostFacts(host),
         readDaemon(host),
         engine.listNetworks(),
     ]);
+    const networks = await withEndpoints(engine, listed);
     const hostName = engine.hostName;
     const state = hostState(hostName, facts, networks, daemon.settings ?? null);
     const failures = new FailureList();
@@ -284,6 +294,7 @@ async function apply(
         });
         forgetHostFacts(host);
     }
+    setPendingNatChange(host.docker.url, false);
     const after = await engine.listNetworks();
     const defaultNat = after.find((network) => network.name === DEFAULT_NAT_NAME && network.driver === "nat");
     verify(hostName, wanted, defaultNat);
@@ -299,13 +310,26 @@ async function apply(
     return outputs;
 }
 
+/**
+ * Returns the networks with their attached containers. The engine's network list leaves
+ * `Containers` empty from API 1.28 on, and only inspecting a network lists them.
+ */
+async function withEndpoints(engine: DockerEngine, networks: ObservedNetwork[]): Promise<ObservedNetwork[]> {
+    return Promise.all(
+        networks.map(async (network) =>
+            network.driver === "nat" ? ((await engine.inspectNetwork(network.id)) ?? network) : network,
+        ),
+    );
+}
+
 /** Disconnects the allowed containers and removes the networks other than the default one. */
 async function removeThroughEngine(engine: DockerEngine, plan: HostNatPlan): Promise<void> {
     for (const removal of plan.removals) {
         if (removal.name === DEFAULT_NAT_NAME) {
             continue;
         }
-        const network = await engine.findNetworkByName(removal.name);
+        const listed = await engine.findNetworkByName(removal.name);
+        const network = listed && (await engine.inspectNetwork(listed.id));
         if (!network) {
             continue;
         }
@@ -362,9 +386,15 @@ async function read(id: string, props: Record<string, unknown>): Promise<pulumi.
         fileEnabled === (defaultNat !== undefined) ? fileEnabled : !stored.defaultNatNetwork;
     delete next.fixedCidr;
     if (typeof values.fixedCidr === "string") {
+        // An edited file shows as itself. While the file still has the stored value, a default
+        // network on another subnet (moved by hand) is reported instead, so either shows as drift.
+        const canonical = (cidr: unknown) =>
+            typeof cidr === "string" ? (normalizeCidr(cidr)?.cidr ?? cidr) : undefined;
+        const fileMatchesStored = canonical(values.fixedCidr) === canonical(stored.fixedCidr);
         next.fixedCidr =
+            fileMatchesStored &&
             defaultNat?.subnet !== undefined &&
-            normalizeCidr(defaultNat.subnet)?.cidr !== normalizeCidr(values.fixedCidr)?.cidr
+            canonical(defaultNat.subnet) !== canonical(values.fixedCidr)
                 ? defaultNat.subnet
                 : values.fixedCidr;
     }

@@ -1,5 +1,7 @@
 import type { DockerEngine, EngineInfo } from "../docker/engine";
+import { DEFAULT_API_VERSION } from "../docker/connection";
 import { EngineError } from "../docker/errors";
+import { acceptsApiVersion } from "../docker/preflight";
 import { MaterialError } from "../host/config";
 import { engineFor } from "../host/engines";
 import type { HostFacts } from "../host/facts";
@@ -43,6 +45,11 @@ export async function readHostView(
     try {
         engine = await engineFor(withDockerTimeout(host, limitMs));
         info = await engine.info();
+        // An engine that rejects the pinned API version answers no versioned call; the caller's
+        // engine checks report the version, so the view goes without networks and facts.
+        if (!acceptsApiVersion(info, host.docker.apiVersion ?? DEFAULT_API_VERSION)) {
+            return { engine, info, networks: [] };
+        }
         networks = await engine.listNetworks();
     } catch (error) {
         if (error instanceof MaterialError) {

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
 import { checkEngine, checkNetworkLayout } from "../docker/preflight";
-import { claimedSubnets } from "../host/claims";
+import { claimedSubnets, hasPendingNatChange } from "../host/claims";
 import { engineFor } from "../host/engines";
 import { hasPowerShellChannel } from "../host/powershell";
 import { FailureList, formatFailures } from "../model/failures";
@@ -89,7 +89,15 @@ async function check(
     }
     const typed = inputs as unknown as NatPartitionInputs;
     const subject = `NAT partition "${typed.name}"`;
-    const view = await readHostView(typed.host, subject, failures, { wantFacts: true });
+    let view: HostView | undefined;
+    if (hasPendingNatChange(typed.host.docker.url)) {
+        warn(
+            `${subject}: a HostNatConfig in this stack changes the default NAT network of host ${typed.host.name} first, ` +
+                "so the host's NAT rules are checked when the partition is created",
+        );
+    } else {
+        view = await readHostView(typed.host, subject, failures, { wantFacts: true });
+    }
     if (!failures.empty) {
         return { inputs: plainJson(inputs), failures: failures.items };
     }
@@ -107,7 +115,7 @@ async function check(
     const subnet = partitionSubnet(typed);
     checkSiblings(typed.host, typed.owner, typed.name, subnet, failures, sizingPath(typed));
     if (view && layout && subnet !== undefined) {
-        addPartitionFailures(typed, subnet, view, layout, failures);
+        addPartitionFailures(typed, subnet, view, layout, failures, "warn");
     }
     return { inputs: plainJson(typed), failures: failures.items };
 }
@@ -183,6 +191,7 @@ function addPartitionFailures(
     view: HostView,
     layout: NatLayout,
     failures: FailureList,
+    warnings: "warn" | "quiet",
 ): void {
     const { engine, info } = view;
     const apiVersion = inputs.host.docker.apiVersion ?? DEFAULT_API_VERSION;
@@ -208,8 +217,11 @@ function addPartitionFailures(
         // A block the provider allocated is reported at prefixLength, which is what the user set.
         failures.add(item.property === "subnet" ? path : item.property, item.reason);
     }
-    for (const message of partitionWarnings(layout, planned)) {
-        warn(`NAT partition "${inputs.name}": ${message}`);
+    // Check already printed the warnings; create repeats the rules, not the warnings.
+    if (warnings === "warn") {
+        for (const message of partitionWarnings(layout, planned)) {
+            warn(`NAT partition "${inputs.name}": ${message}`);
+        }
     }
 }
 
@@ -276,7 +288,7 @@ async function validateForApply(raw: Record<string, unknown>): Promise<NatPartit
         }
         const subnet = partitionSubnet(typed);
         if (subnet !== undefined) {
-            addPartitionFailures(typed, subnet, view, layout, failures);
+            addPartitionFailures(typed, subnet, view, layout, failures, "quiet");
         }
     }
     if (!failures.empty) {
