@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { HostSpec } from "../../provider/host/spec";
+import { getProfile } from "../../provider/simulator/profiles";
 import { ensureSimulatedEngine } from "../../provider/simulator/url";
 import { realEngine } from "./engines";
 
@@ -66,7 +67,7 @@ export async function simulatedTarget(profile = "ws2022"): Promise<EngineTarget 
         docker,
         async attachContainer(networkName) {
             const container = await docker.createContainer({
-                Image: "mcr.microsoft.com/windows/servercore:ltsc2022",
+                Image: getProfile(profile).images[0],
                 HostConfig: { NetworkMode: networkName },
             });
             started.push(container.id);
