@@ -11,21 +11,17 @@ import type { EngineInfo } from "../docker/engine";
 import type { HostFacts } from "../host/facts";
 import { type HnsNetwork, isNatNetwork } from "../host/hns";
 import {
-    broadcastAddress,
     containsAddress,
     containsPrefix,
-    firstHostAddress,
     type Ipv4Prefix,
     isPrivatePrefix,
     isUnspecifiedPrefix,
     normalizeCidr,
-    parseCidr,
     parseIpv4,
     prefixesOverlap,
 } from "./cidr";
 import type { FailureList } from "./failures";
 import type { ObservedNetwork } from "./networkInspect";
-import { UNKNOWN_VALUE } from "./unknown";
 
 /** `winnat` before build 17763, where Get-NetNat is authoritative; `hns` from build 17763 on. */
 export type NatGeneration = "winnat" | "hns";
@@ -40,8 +36,6 @@ const FIRST_MULTI_NAT_ENGINE: EngineVersion = { major: 1, minor: 13, patch: 0 };
 const FIRST_MULTI_NAT_HANG_BUILD = 20348;
 /** The engine's default NAT prefix on Windows, and the pool allocation uses when nothing narrows it. */
 export const DEFAULT_NAT_POOL = "172.16.0.0/12";
-/** Longest prefix that still leaves a gateway and one container address. */
-const MAX_PARTITION_PREFIX_LENGTH = 30;
 
 /** A NAT network on the host, from Docker, HNS or both. */
 export interface NatNetworkFact {
@@ -492,115 +486,4 @@ function takenRanges(layout: NatLayout, reserved: string[]): AddressRange[] {
         ...reserved.flatMap((subnet) => prefixOf(subnet)),
     ];
     return prefixes.map(rangeOf);
-}
-
-/**
- * Checks the subnet and gateway text without a host. A subnet with host bits set fails, and the
- * message offers the canonical form. A gateway outside the subnet, or equal to its network or
- * broadcast address, fails too.
- */
-export function checkPartitionSyntax(subnet: unknown, gateway: unknown, failures: FailureList): void {
-    const prefix = checkSubnetSyntax(subnet, failures);
-    if (gateway === undefined || gateway === null || gateway === UNKNOWN_VALUE) {
-        return;
-    }
-    const address = typeof gateway === "string" ? parseIpv4(gateway) : undefined;
-    if (address === undefined) {
-        failures.add(
-            "gateway",
-            `${JSON.stringify(gateway)} is not an IPv4 address; write it like 172.16.0.1`,
-        );
-        return;
-    }
-    if (prefix === undefined) {
-        return;
-    }
-    const suggestion = `use an address inside it such as ${firstHostAddress(prefix).toString()}`;
-    if (!containsAddress(prefix, address)) {
-        failures.add(
-            "gateway",
-            `gateway ${address.toString()} lies outside subnet ${prefix.cidr}; ${suggestion}`,
-        );
-    } else if (address.toString() === prefix.network.toString()) {
-        failures.add(
-            "gateway",
-            `gateway ${address.toString()} is the network address of ${prefix.cidr}; ${suggestion}`,
-        );
-    } else if (address.toString() === broadcastAddress(prefix).toString()) {
-        failures.add(
-            "gateway",
-            `gateway ${address.toString()} is the broadcast address of ${prefix.cidr}; ${suggestion}`,
-        );
-    }
-}
-
-/** Checks the subnet text and returns its prefix when it is a usable partition subnet. */
-function checkSubnetSyntax(subnet: unknown, failures: FailureList): Ipv4Prefix | undefined {
-    if (subnet === undefined || subnet === null || subnet === UNKNOWN_VALUE) {
-        return undefined;
-    }
-    if (typeof subnet !== "string") {
-        failures.add(
-            "subnet",
-            `${JSON.stringify(subnet)} is not IPv4 CIDR text; write it like 172.16.0.0/16`,
-        );
-        return undefined;
-    }
-    const parsed = parseCidr(subnet);
-    switch (parsed.kind) {
-        case "ipv6":
-            failures.add(
-                "subnet",
-                `${subnet} is an IPv6 subnet, and Windows NAT networks are IPv4 only; use an IPv4 subnet such as 172.16.0.0/16`,
-            );
-            return undefined;
-        case "malformed":
-            failures.add(
-                "subnet",
-                `${JSON.stringify(subnet)} is not IPv4 CIDR text; write it like 172.16.0.0/16`,
-            );
-            return undefined;
-        case "host-bits":
-            failures.add(
-                "subnet",
-                `${subnet} has host bits set; use the network address, ${parsed.canonical}`,
-            );
-            return undefined;
-    }
-    const prefix = parsed.prefix;
-    if (isUnspecifiedPrefix(prefix)) {
-        failures.add(
-            "subnet",
-            "0.0.0.0/0 is what Windows reports when HNS picks the subnet itself; leave subnet out and set prefixLength to have a block allocated",
-        );
-        return undefined;
-    }
-    if (prefix.prefixLength > MAX_PARTITION_PREFIX_LENGTH) {
-        failures.add(
-            "subnet",
-            `${prefix.cidr} is too small for a NAT network, which needs a gateway and container addresses; use /${MAX_PARTITION_PREFIX_LENGTH} or shorter`,
-        );
-        return undefined;
-    }
-    return prefix;
-}
-
-/** Checks the block size requested for allocation: a whole number from the pool's length to 30. */
-export function checkPrefixLength(prefixLength: unknown, pool: string, failures: FailureList): void {
-    if (prefixLength === undefined || prefixLength === null || prefixLength === UNKNOWN_VALUE) {
-        return;
-    }
-    const poolLength = normalizeCidr(pool)?.prefixLength ?? 0;
-    if (
-        typeof prefixLength !== "number" ||
-        !Number.isInteger(prefixLength) ||
-        prefixLength < poolLength ||
-        prefixLength > MAX_PARTITION_PREFIX_LENGTH
-    ) {
-        failures.add(
-            "prefixLength",
-            `${JSON.stringify(prefixLength)} is not a block size that fits the pool ${pool}; use a whole number ` +
-                `from ${poolLength} to ${MAX_PARTITION_PREFIX_LENGTH}`,
-        );
-    }
 }

@@ -29,8 +29,8 @@ export interface NatPartitionInputs {
     allocatedSubnet?: string;
 }
 
-/** Keys a NatPartition accepts; the rest of a ContainerNetwork's settings do not apply to nat partitions. */
-const KNOWN_KEYS = new Set([
+/** Input property names of a NatPartition, the part of its outputs that refresh hands back as inputs. */
+export const NAT_PARTITION_INPUT_KEYS: readonly (keyof NatPartitionInputs)[] = [
     "host",
     "name",
     "subnet",
@@ -43,8 +43,10 @@ const KNOWN_KEYS = new Set([
     "disconnectContainersOnDelete",
     "owner",
     "allocatedSubnet",
-    "__provider",
-]);
+];
+
+/** Keys a NatPartition accepts; the rest of a ContainerNetwork's settings do not apply to nat partitions. */
+const KNOWN_KEYS = new Set<string>([...NAT_PARTITION_INPUT_KEYS, "__provider"]);
 
 /** Smallest and largest block size that can be allocated. */
 const MIN_PREFIX_LENGTH = 8;

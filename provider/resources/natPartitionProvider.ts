@@ -17,6 +17,7 @@ import { normalizeCidr, containsPrefix } from "../model/cidr";
 import { isOwnedBy } from "../model/networkSpec";
 import {
     checkNatPartition,
+    NAT_PARTITION_INPUT_KEYS,
     type NatPartitionInputs,
     partitionNetwork,
     partitionSubnet,
@@ -44,22 +45,6 @@ export interface NatPartitionOutputs extends NatPartitionInputs {
     engineVersion: string;
     adopted: boolean;
 }
-
-/** Input property names, the part of the outputs that refresh hands back as inputs. */
-const INPUT_KEYS: (keyof NatPartitionInputs)[] = [
-    "host",
-    "name",
-    "subnet",
-    "prefixLength",
-    "pool",
-    "gateway",
-    "windows",
-    "labels",
-    "adopt",
-    "disconnectContainersOnDelete",
-    "owner",
-    "allocatedSubnet",
-];
 
 export const natPartitionProvider: pulumi.dynamic.ResourceProvider = {
     check,
@@ -395,7 +380,7 @@ async function remove(id: string, props: Record<string, unknown>): Promise<void>
 
 function pickInputs(source: NatPartitionInputs): NatPartitionInputs {
     const result: Record<string, unknown> = {};
-    for (const key of INPUT_KEYS) {
+    for (const key of NAT_PARTITION_INPUT_KEYS) {
         if (source[key] !== undefined) {
             result[key] = source[key];
         }

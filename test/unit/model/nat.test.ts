@@ -7,8 +7,6 @@ import {
     allocatePartition,
     allocationPool,
     checkPartition,
-    checkPartitionSyntax,
-    checkPrefixLength,
     type NatLayout,
     natLayout,
     parseEngineVersion,
@@ -151,12 +149,6 @@ function ws2022Host(networks: ObservedNetwork[] = c09DockerNetworks(), exclude?:
 function partitionFailures(layout: NatLayout, subnet: string | undefined, name = "app"): InputFailure[] {
     const failures = new FailureList();
     checkPartition(layout, { name, subnet }, failures);
-    return failures.items;
-}
-
-function syntaxFailures(subnet: unknown, gateway?: unknown): InputFailure[] {
-    const failures = new FailureList();
-    checkPartitionSyntax(subnet, gateway, failures);
     return failures.items;
 }
 
@@ -580,75 +572,6 @@ describe("nat model", () => {
             expect(failures).to.have.length(1);
             expect(failures[0].reason).to.include("172.30.0.0/24 lies outside");
         });
-    });
-
-    describe("checkPartitionSyntax", () => {
-        const CASES: [string, unknown, unknown, string | undefined, RegExp | undefined][] = [
-            ["canonical subnet and gateway", "172.16.0.0/16", "172.16.0.1", undefined, undefined],
-            ["no gateway", "172.16.0.0/16", undefined, undefined, undefined],
-            ["no subnet", undefined, undefined, undefined, undefined],
-            ["unknown subnet", UNKNOWN_VALUE, UNKNOWN_VALUE, undefined, undefined],
-            [
-                "host bits",
-                "172.16.0.1/16",
-                undefined,
-                "subnet",
-                /host bits set; use the network address, 172\.16\.0\.0\/16/,
-            ],
-            ["IPv6", "fd00::/64", undefined, "subnet", /IPv4 only/],
-            ["malformed", "172.16.0/16", undefined, "subnet", /not IPv4 CIDR text/],
-            ["a number", 42, undefined, "subnet", /not IPv4 CIDR text/],
-            ["whole space", "0.0.0.0/0", undefined, "subnet", /set prefixLength/],
-            ["a /31", "172.16.0.0/31", undefined, "subnet", /too small/],
-            [
-                "gateway outside",
-                "172.16.0.0/16",
-                "172.17.0.1",
-                "gateway",
-                /outside subnet 172\.16\.0\.0\/16; use an address inside it such as 172\.16\.0\.1/,
-            ],
-            ["gateway network address", "172.16.0.0/16", "172.16.0.0", "gateway", /network address/],
-            ["gateway broadcast address", "172.16.0.0/16", "172.16.255.255", "gateway", /broadcast address/],
-            ["gateway not an address", "172.16.0.0/16", "172.16.0.1/16", "gateway", /not an IPv4 address/],
-            ["gateway a number", "172.16.0.0/16", 1, "gateway", /not an IPv4 address/],
-        ];
-        for (const [name, subnet, gateway, property, reason] of CASES) {
-            it(name, () => {
-                const failures = syntaxFailures(subnet, gateway);
-                expect(failures.map((failure) => failure.property)).to.deep.equal(property ? [property] : []);
-                if (reason) {
-                    expect(failures[0].reason).to.match(reason);
-                }
-            });
-        }
-
-        it("checks the gateway of a /30", () => {
-            expect(syntaxFailures("10.0.0.4/30", "10.0.0.6")).to.deep.equal([]);
-            expect(syntaxFailures("10.0.0.4/30", "10.0.0.7")).to.have.length(1);
-        });
-    });
-
-    describe("checkPrefixLength", () => {
-        const CASES: [unknown, boolean][] = [
-            [16, true],
-            [12, true],
-            [30, true],
-            [11, false],
-            [31, false],
-            [20.5, false],
-            ["20", false],
-            [undefined, true],
-            [UNKNOWN_VALUE, true],
-        ];
-        for (const [prefixLength, valid] of CASES) {
-            it(`${JSON.stringify(prefixLength)} in 172.16.0.0/12 is ${valid ? "valid" : "invalid"}`, () => {
-                const failures = new FailureList();
-                checkPrefixLength(prefixLength, "172.16.0.0/12", failures);
-                expect(failures.items.map((failure) => failure.property)).to.deep.equal(
-                    valid ? [] : ["prefixLength"],
-                );
-            });
-        }
     });
 
     describe("partitionWarnings", () => {
