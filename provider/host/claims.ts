@@ -55,10 +55,27 @@ export function hasPendingNatChange(hostKey: string): boolean {
     return pendingNatChanges.has(hostKey);
 }
 
+/** Owners of the HostNatConfig resources checked for each host in this process. */
+const hostNatOwners = new Map<string, string>();
+
+/**
+ * Records that `owner` configures the default NAT of the host identified by `hostKey`, and
+ * returns the owner of another HostNatConfig that already did in this operation.
+ */
+export function claimHostNatConfig(hostKey: string, owner: string): string | undefined {
+    const existing = hostNatOwners.get(hostKey);
+    if (existing !== undefined && existing !== owner) {
+        return existing;
+    }
+    hostNatOwners.set(hostKey, owner);
+    return undefined;
+}
+
 /** Forgets every claim; for tests that run several stacks in one process. */
 export function resetClaims(): void {
     claimsByHost.clear();
     pendingNatChanges.clear();
+    hostNatOwners.clear();
 }
 
 /** Subnets other owners claimed for the host in this process, for allocation to stay clear of. */

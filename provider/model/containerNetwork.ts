@@ -160,6 +160,17 @@ function validateAddressing(
     driver: string | undefined,
     failures: FailureList,
 ): void {
+    for (const key of ["subnet", "gateway"]) {
+        const value = raw[key];
+        if (typeof value === "string" && value !== value.trim()) {
+            // The engine gets the text as it is, and HNS rejects it with a bare "parameter is incorrect".
+            failures.add(
+                key,
+                `${JSON.stringify(value)} has spaces around it; write ${JSON.stringify(value.trim())}`,
+            );
+            return;
+        }
+    }
     const subnet = checkSubnet(raw.subnet, failures);
     const gateway = checkGateway(raw.gateway, subnet, failures);
     if (driver === "l2bridge") {

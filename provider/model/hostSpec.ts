@@ -47,6 +47,14 @@ function validateDockerEndpoint(docker: NonNullable<HostSpec["docker"]>, failure
     }
     if (scheme === "sim:") {
         validateSimUrl(url, failures);
+    } else if (hasSecretParts(url)) {
+        // The URL is kept in state and quoted in messages, so it is not echoed here.
+        failures.add(
+            "host.docker.url",
+            "must not contain a password or a query string, because host inputs are stored in the state in " +
+                "plain text; give ssh:// endpoints a key with ssh.keyFile or ssh.keyConfigKey, and tcp:// endpoints TLS client certificates",
+        );
+        return;
     }
     if (docker.apiVersion !== undefined && !/^v?1\.\d{1,2}$/.test(docker.apiVersion)) {
         failures.add(
@@ -307,4 +315,11 @@ function validateOptionalString(fields: Fields, name: string, failures: FailureL
 
 function isSha256Fingerprint(value: unknown): boolean {
     return typeof value === "string" && /^[0-9A-Fa-f]{64}$/.test(value.replace(/:/g, ""));
+}
+
+/** Returns true when a Docker URL carries a password (`user:password@`) or a query string. */
+function hasSecretParts(url: string): boolean {
+    const authority = /^[a-z]+:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
+    const userInfo = authority.includes("@") ? authority.slice(0, authority.lastIndexOf("@")) : "";
+    return userInfo.includes(":") || url.includes("?");
 }

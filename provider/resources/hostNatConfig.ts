@@ -69,6 +69,7 @@ export class HostNatConfig extends pulumi.dynamic.Resource {
     constructor(name: string, args: HostNatConfigArgs, opts?: pulumi.CustomResourceOptions) {
         const props = {
             ...args,
+            owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             daemonJsonPath: undefined,
             defaultNetworkSubnet: undefined,
             removedNetworks: undefined,

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
 import type { DockerEngine } from "../docker/engine";
 import { checkEngine } from "../docker/preflight";
-import { setPendingNatChange } from "../host/claims";
+import { claimHostNatConfig, setPendingNatChange } from "../host/claims";
 import { engineFor } from "../host/engines";
 import type { HostFacts } from "../host/facts";
 import { forgetHostFacts, hostOperations, readHostFacts } from "../host/powershell";
@@ -24,6 +24,7 @@ import {
     planHostNat,
 } from "../model/hostNatConfig";
 import { natLayout } from "../model/nat";
+import { RunnerError } from "../powershell/runner";
 import type { ObservedNetwork } from "../model/networkInspect";
 import {
     type ApplyHostNatConfigInput,
@@ -75,9 +76,30 @@ async function check(
 ): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures, warnings } = checkHostNatConfig(news);
     warnings.forEach((message) => warn(message));
+    for (const key of Object.keys(news)) {
+        if (!KNOWN_KEYS.has(key)) {
+            failures.add(
+                key,
+                "is not a HostNatConfig setting; use fixedCidr, defaultNatNetwork, allowRemoveNetworks, " +
+                    "allowDetachContainers or restartTimeoutSeconds",
+            );
+        }
+    }
     if (failures.empty && !containsUnknown(inputs)) {
         const typed = inputs as unknown as HostNatConfigInputs;
+        const other = claimHostNatConfig(typed.host.docker.url, String(news.owner ?? ""));
+        if (other !== undefined) {
+            failures.add(
+                "host",
+                `host ${typed.host.name} is also configured by ${other}; one HostNatConfig per host, ` +
+                    "because each would restart docker and record the other's values as the ones to restore",
+            );
+            return { inputs: plainJson(inputs), failures: failures.items };
+        }
         const view = await readHostView(typed.host, subjectOf(typed.host), failures, { wantFacts: true });
+        if (view?.facts) {
+            checkDaemonFile(view.facts, typed.host.name, failures);
+        }
         if (view) {
             const apiVersion = typed.host.docker.apiVersion ?? DEFAULT_API_VERSION;
             checkEngine(view.info, view.engine.hostName, { driver: "nat", apiVersion }, failures);
@@ -95,6 +117,24 @@ async function check(
         }
     }
     return { inputs: plainJson(inputs), failures: failures.items };
+}
+
+/** Settings check accepts: the inputs, the owner the resource class adds, and the serialized provider. */
+const KNOWN_KEYS = new Set<string>([...INPUT_KEYS, "owner", "__provider"]);
+
+/**
+ * Adds a failure when daemon.json on the host cannot be read as a JSON object: applying would
+ * restart docker, which fails to start with such a file whatever this resource writes.
+ */
+function checkDaemonFile(facts: HostFacts, hostName: string, failures: FailureList): void {
+    const { content, settings, path } = facts.daemonJson;
+    if (content !== null && content.trim() !== "" && settings === undefined) {
+        failures.add(
+            "host",
+            `daemon.json at ${path} on host ${hostName} is not a valid JSON object, so docker would not start after ` +
+                "the change; fix the file on the host first (the provider does not rewrite a file it cannot read)",
+        );
+    }
 }
 
 function subjectOf(host: HostSpec): string {
@@ -170,12 +210,10 @@ async function diff(
             containsUnknown(news[key]) ||
             JSON.stringify(comparable(key, olds[key])) !== JSON.stringify(comparable(key, news[key])),
     );
-    // Another Docker endpoint is another host: its configuration is a new resource, and the old
-    // host gets its previous values back.
-    const oldUrl = (olds.host as HostSpec | undefined)?.docker?.url;
-    const newUrl = (news.host as HostSpec | undefined)?.docker?.url;
-    const replaces = containsUnknown(newUrl) || oldUrl !== newUrl ? ["host.docker.url"] : [];
-    return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+    // A changed connection setting (a new DNS name, npipe:// for an agent on the host) is most
+    // often the same host, so it is an update. A replace would restore the old values after the
+    // new resource applied its own, on the same daemon.json.
+    return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false };
 }
 
 function comparable(key: string, value: unknown): unknown {
@@ -234,8 +272,12 @@ async function readDaemon(host: HostSpec): Promise<DaemonFile> {
     try {
         parsed = JSON.parse(file.content);
     } catch (error) {
+        // Node's parse message quotes the text around the error, which can hold a registry
+        // password, so only the position is reported.
+        const position = /position (\d+)/.exec((error as Error).message)?.[1];
+        const where = position === undefined ? "" : ` at character ${position}`;
         throw new Error(
-            `daemon.json at ${file.path} on host ${host.name} is not valid JSON (${(error as Error).message}); ` +
+            `daemon.json at ${file.path} on host ${host.name} is not valid JSON${where}; ` +
                 "fix the file by hand, since the provider does not rewrite a file it cannot read",
         );
     }
@@ -289,9 +331,14 @@ async function apply(
                     : [{ id: defaultRemoval.hnsId, name: DEFAULT_NAT_NAME }],
             timeoutSeconds: inputs.restartTimeoutSeconds,
         };
-        await hostOperations(host).run("apply-host-nat-config", input, {
-            timeoutMs: hostNatConfigTimeoutMs(input),
-        });
+        try {
+            await hostOperations(host).run("apply-host-nat-config", input, {
+                timeoutMs: hostNatConfigTimeoutMs(input),
+            });
+        } catch (error) {
+            forgetHostFacts(host);
+            throw lostDuringApply(error, hostName);
+        }
         forgetHostFacts(host);
     }
     setPendingNatChange(host.docker.url, false);
@@ -319,6 +366,21 @@ async function withEndpoints(engine: DockerEngine, networks: ObservedNetwork[]):
         networks.map(async (network) =>
             network.driver === "nat" ? ((await engine.inspectNetwork(network.id)) ?? network) : network,
         ),
+    );
+}
+
+/**
+ * Adds what to do to a transport failure that came after the script started: over SSH and local
+ * runners the script ends with the connection, possibly between stopping and starting docker.
+ */
+function lostDuringApply(error: unknown, hostName: string): unknown {
+    if (!RunnerError.isInstance(error) || !error.scriptMayHaveRun) {
+        return error;
+    }
+    return new Error(
+        `the PowerShell channel to host ${hostName} failed while it changed the NAT configuration (${error.message}). ` +
+            "The docker service may be stopped there: check it with Get-Service docker, start it with " +
+            "Start-Service docker, then run `pulumi refresh` to see daemon.json as it is",
     );
 }
 

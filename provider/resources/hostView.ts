@@ -73,6 +73,13 @@ export async function readHostView(
 }
 
 /**
+ * Hosts whose facts could not be read at check in this process, with the warning. Check does not
+ * try again for each resource, because one preview would otherwise wait out the retries once per
+ * resource on an unreachable host; create still reads the facts.
+ */
+const unreadableFacts = new Map<string, string>();
+
+/**
  * Reads the host's facts for check. Without a PowerShell channel the facts are skipped with a
  * warning that names the rules that did not run.
  */
@@ -89,6 +96,12 @@ async function readFactsForCheck(
         );
         return undefined;
     }
+    const key = `${host.name}|${host.docker.url}|${JSON.stringify(host.powershell ?? null)}`;
+    const earlier = unreadableFacts.get(key);
+    if (earlier !== undefined) {
+        warn(`${subject}: ${earlier}`);
+        return undefined;
+    }
     try {
         return await withTimeout(readHostFacts(host), limitMs, host.name);
     } catch (error) {
@@ -101,10 +114,11 @@ async function readFactsForCheck(
             return undefined;
         }
         if (RunnerError.isInstance(error) || OperationError.isInstance(error)) {
-            warn(
-                `${subject}: reading the facts of host ${host.name} failed (${(error as Error).message}). ` +
-                    "Continuing without them; create checks them again before changing anything.",
-            );
+            const message =
+                `reading the facts of host ${host.name} failed (${(error as Error).message}). ` +
+                "Continuing without them; create checks them again before changing anything.";
+            unreadableFacts.set(key, message);
+            warn(`${subject}: ${message}`);
             return undefined;
         }
         throw error;

@@ -156,6 +156,36 @@ function allocateOrFail(
     failures: FailureList,
 ): string | undefined {
     const pool = allocationPool(layout, inputs.pool);
+    const poolPrefix = normalizeCidr(pool);
+    if (poolPrefix !== undefined && (inputs.prefixLength as number) < poolPrefix.prefixLength) {
+        failures.add(
+            "prefixLength",
+            `${inputs.prefixLength} asks for a block larger than the pool ${pool}; use ${poolPrefix.prefixLength} or more`,
+        );
+        return undefined;
+    }
+    const winNat =
+        layout.generation === "winnat" && layout.winNat ? normalizeCidr(layout.winNat.prefix) : undefined;
+    if (
+        inputs.pool !== undefined &&
+        poolPrefix !== undefined &&
+        winNat !== undefined &&
+        !containsPrefix(winNat, poolPrefix)
+    ) {
+        failures.add(
+            "pool",
+            `${pool} lies outside the WinNAT internal prefix ${layout.winNat?.reportedPrefix} of host ${layout.hostName}, ` +
+                `where every NAT partition must be; use a pool inside ${winNat.cidr}, or leave pool out`,
+        );
+        return undefined;
+    }
+    if (layout.singleNatNetwork && layout.natNetworks.length > 0) {
+        // The host takes no second NAT network at all; that rule explains it better than a full pool.
+        const single = new FailureList();
+        checkPartition(layout, { name: inputs.name }, single);
+        single.items.forEach((item) => failures.add("prefixLength", item.reason));
+        return undefined;
+    }
     const reserved = claimedSubnets(inputs.host.docker.url, inputs.owner);
     const block = allocatePartition(layout, inputs.prefixLength as number, pool, reserved);
     if (block === undefined) {

@@ -129,6 +129,38 @@ describe("NatPartition provider", function () {
         });
     });
 
+    describe("on Windows Server 2016 hosts", () => {
+        it("puts a pool outside the WinNAT prefix on pool", async () => {
+            const target = await simulatedTarget("ws2016");
+            const result = await check(
+                {},
+                { host: target.host, name: "p", owner: "itest/nat/p", prefixLength: 24, pool: "10.0.0.0/8" },
+            );
+            expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["pool"]);
+            expect(result.failures?.[0].reason).to.match(
+                /outside the WinNAT internal prefix 172\.16\.0\.0\/12/,
+            );
+        });
+
+        it("says when the block is larger than the pool", async () => {
+            const target = await simulatedTarget("ws2016");
+            const result = await check(
+                {},
+                { host: target.host, name: "p", owner: "itest/nat/p", prefixLength: 8 },
+            );
+            expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["prefixLength"]);
+            expect(result.failures?.[0].reason).to.match(/larger than the pool 172\.16\.0\.0\/12/);
+        });
+
+        it("gives the one-NAT reason for an allocated second network", async () => {
+            const target = await simulatedTarget("ws2016-rtm");
+            const host = { ...target.host, docker: { ...target.host.docker, apiVersion: "1.24" } };
+            const result = await check({}, { host, name: "p", owner: "itest/nat/p", prefixLength: 24 });
+            expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["prefixLength"]);
+            expect(result.failures?.[0].reason).to.match(/allows one NAT network per host/);
+        });
+    });
+
     describe("when the host's facts cannot be read", () => {
         let target: Awaited<ReturnType<typeof simulatedTarget>>;
 

@@ -281,6 +281,14 @@ function Invoke-WcnOperationBody {
         waitedMs           = 0
     }
     if (-not $writeFile -and $networks.Count -eq 0) {
+        # An earlier run that lost its connection between stopping and starting docker leaves the
+        # file already written and docker stopped, so a repeated run starts docker again.
+        if (-not (Test-WcnDockerRunning)) {
+            $startFailure = Start-WcnDockerAndWait -TimeoutSeconds $timeoutSeconds
+            if ($null -ne $startFailure) {
+                throw (New-WcnNatConfigError -Message "daemon.json already has the requested values, but docker was stopped and did not start: $($startFailure.Reason)" -Outcome 'HostNatConfigUnchanged' -DockerRunning $false -Category 'OpenError')
+            }
+        }
         $result.services = [ordered]@{ hns = (Get-WcnServiceState -Name 'hns'); docker = (Get-WcnServiceState -Name 'docker') }
         return $result
     }

@@ -299,6 +299,18 @@ export async function applyHostNatConfigTwin(
         waitedMs: 0,
     };
     if (!writeFile && networks.length === 0) {
+        // A run that lost its connection while docker was stopped is finished by starting docker.
+        if (!(await steps.dockerRunning())) {
+            const startFailure = await steps.startDocker();
+            if (startFailure !== null) {
+                throw natConfigError(
+                    `daemon.json already has the requested values, but docker was stopped and did not start: ${startFailure}`,
+                    "HostNatConfigUnchanged",
+                    false,
+                    "OpenError",
+                );
+            }
+        }
         result.services = await steps.services();
         return result;
     }

@@ -16,7 +16,7 @@ import {
     parseHostNatConfigFailure,
 } from "../../../provider/powershell/operations";
 import type { Container, HostState } from "../../../provider/simulator/model";
-import { setDaemonJson } from "../../../provider/simulator/out-of-band";
+import { setDaemonJson, stopService } from "../../../provider/simulator/out-of-band";
 import { runOperationTwin } from "../../../provider/simulator/powershell/twins";
 import type { ProfileName } from "../../../provider/simulator/profiles";
 import { readHostState, updateHostState } from "../../../provider/simulator/state";
@@ -602,6 +602,21 @@ describe("apply-host-nat-config", function () {
                 const state = await readHostState(simulated.statePath);
                 expect(state.services.docker.status).to.equal("Stopped");
                 expect(natRefs(state)).to.deep.equal([]);
+            }
+        });
+
+        it("repeated apply starts a stopped docker", async function () {
+            // A run that lost its connection after writing the file leaves docker stopped.
+            const input: ApplyHostNatConfigInput = { set: { debug: true } };
+            for (const [simulated, target] of [
+                [host, pwshTarget(runnerFor(host), host)],
+                [twinHost, twinTarget(twinHost)],
+            ] as const) {
+                await stopService(simulated.statePath, "docker");
+                const result = resultOf(await target.run(input), target.label);
+                expect(result.changed, target.label).to.equal(false);
+                const state = await readHostState(simulated.statePath);
+                expect(state.services.docker.status, target.label).to.equal("Running");
             }
         });
 

@@ -768,3 +768,17 @@ describe("checkContainerNetwork", () => {
         });
     });
 });
+
+describe("checkContainerNetwork whitespace", () => {
+    for (const [key, value] of [
+        ["subnet", " 172.28.0.0/24"],
+        ["gateway", "172.28.0.1 "],
+    ]) {
+        it(`rejects spaces around the ${key}`, () => {
+            const raw = { ...nat({ subnet: "172.28.0.0/24", gateway: "172.28.0.1" }), [key]: value };
+            const failures = checkContainerNetwork(raw).failures.items;
+            expect(failures.map((failure) => failure.property)).to.deep.equal([key]);
+            expect(failures[0].reason).to.contain(JSON.stringify(value.trim()));
+        });
+    }
+});

@@ -277,6 +277,23 @@ describe("validateHostSpec", () => {
         }
     });
 
+    for (const [label, url] of [
+        ["a tcp password", "tcp://admin:hunter2-secret@web-01:2376"],
+        ["an ssh password", "ssh://admin:hunter2-secret@web-01"],
+        ["a query string", "tcp://web-01:2376?password=hunter2-secret"],
+    ]) {
+        it(`rejects ${label} in the Docker URL`, () => {
+            const failures = failuresOf({ name: "web-01", docker: { ...TLS_DOCKER, url } });
+            expect(failures.map((failure) => failure.property)).to.deep.equal(["host.docker.url"]);
+            expect(failures[0].reason).to.not.contain("hunter2-secret");
+        });
+    }
+
+    it("accepts a user name in an ssh URL", () => {
+        const docker = { url: "ssh://wcn@web-01", ssh: { keyFile: "/home/ci/.ssh/id_ed25519" } };
+        expect(failuresOf({ name: "web-01", docker })).to.deep.equal([]);
+    });
+
     it("reports every powershell failure at once", () => {
         const failures = failuresOf(
             tlsHost({ transport: "winrm", endpoint: "http://web-01:5985/wsman", auth: "basic" }),
