@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
 import type { DockerEngine } from "../docker/engine";
+import { EngineError } from "../docker/errors";
 import { checkEngine } from "../docker/preflight";
 import { claimHostNatConfig, setPendingNatChange } from "../host/claims";
 import { engineFor } from "../host/engines";
@@ -304,11 +305,10 @@ async function apply(
     const host = inputs.host;
     forgetHostFacts(host);
     const engine = await engineFor(host);
-    const [facts, daemon, listed] = await Promise.all([
-        readHostFacts(host),
-        readDaemon(host),
-        engine.listNetworks(),
-    ]);
+    const [facts, daemon] = await Promise.all([readHostFacts(host), readDaemon(host)]);
+    const listed = await engine.listNetworks().catch((error: unknown) => {
+        throw explainStoppedDocker(error, facts, engine.hostName);
+    });
     const networks = await withEndpoints(engine, listed);
     const hostName = engine.hostName;
     const state = hostState(hostName, facts, networks, daemon.settings ?? null);
@@ -366,6 +366,21 @@ async function withEndpoints(engine: DockerEngine, networks: ObservedNetwork[]):
         networks.map(async (network) =>
             network.driver === "nat" ? ((await engine.inspectNetwork(network.id)) ?? network) : network,
         ),
+    );
+}
+
+/**
+ * Explains an unreachable engine whose service the host reports stopped, as an interrupted change
+ * can leave it: the provider reads the networks through the engine before it changes anything.
+ */
+function explainStoppedDocker(error: unknown, facts: HostFacts, hostName: string): unknown {
+    if (!EngineError.is(error, "unreachable") || facts.services.docker?.status !== "stopped") {
+        return error;
+    }
+    return new Error(
+        `the docker service is stopped on host ${hostName}, so its networks cannot be read before the change. ` +
+            "Start it with Start-Service docker (and check the Application event log, source docker, if it does not start), " +
+            "then run the update again",
     );
 }
 

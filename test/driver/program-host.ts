@@ -15,6 +15,9 @@ import {
     RegistrationResponse,
 } from "./types";
 
+/** How long the program may go on after a failed registration before the driver ends it. */
+const FAILED_PROGRAM_GRACE_MS = 3_000;
+
 export interface ProgramHandlers {
     register(request: RegistrationRequest): Promise<RegistrationResponse>;
     /** `absentPaths` comes with the stack outputs of a preview; see RegistrationResponse.final. */
@@ -51,6 +54,13 @@ export function runProgram(
             child.send(message);
         }
     };
+    // The engine cancels the program after a failed step. Without that, a resource that waits for
+    // an output of the failed one would keep the program, and the driver, waiting forever.
+    let endTimer: NodeJS.Timeout | undefined;
+    const endAfterFailure = () => {
+        endTimer ??= setTimeout(() => child.kill("SIGKILL"), FAILED_PROGRAM_GRACE_MS);
+    };
+    child.once("exit", () => clearTimeout(endTimer));
     return new Promise((resolve) => {
         let result: string[] | undefined;
         child.on("message", (message: ProgramMessage) => {
@@ -64,6 +74,7 @@ export function runProgram(
                         });
                     } catch (error) {
                         reply({ kind: "register-failed", seq: message.seq, message: errorMessage(error) });
+                        endAfterFailure();
                     }
                 });
             } else if (message.kind === "register-outputs") {

@@ -228,6 +228,18 @@ function hostNatLifecycle(profile: ProfileName) {
             expect(await liveSubnet(statePath, "nat")).to.equal("172.30.0.0/16");
         });
 
+        it("ends a preview whose partition waits on a rejected config", async () => {
+            stack.hostNat = { fixedCidr: "192.168.50.0/24" };
+            stack.partitions = { waits: { subnet: "172.18.1.0/24" } };
+            try {
+                const result = await stack.run("preview");
+                expect(result.ok).to.equal(false);
+                expect(result.failures.map((failure) => failure.property)).to.include("fixedCidr");
+            } finally {
+                stack.partitions = {};
+            }
+        });
+
         it("moves the default network to a new fixed-cidr", async () => {
             stack.hostNat = { fixedCidr: "172.31.0.0/16" };
             const result = await stack.run("up");

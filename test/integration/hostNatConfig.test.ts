@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { resetClaims } from "../../provider/host/claims";
 import { forgetHostFacts } from "../../provider/host/powershell";
 import { providerFor } from "../../provider/runtime/handler";
-import { setDaemonJson } from "../../provider/simulator/out-of-band";
+import { setDaemonJson, startService, stopService } from "../../provider/simulator/out-of-band";
 import { simulatedTarget } from "../support/targets";
 
 type Props = Record<string, unknown>;
@@ -46,6 +46,20 @@ describe("HostNatConfig provider", function () {
             expect(result.failures?.[0].reason).to.match(/daemon\.json at .* is not a valid JSON object/);
         } finally {
             await setDaemonJson(target.statePath, null);
+            forgetHostFacts(target.host);
+        }
+    });
+
+    it("says so when the docker service is stopped", async () => {
+        await stopService(target.statePath, "docker");
+        forgetHostFacts(target.host);
+        try {
+            const error = await provider.create(config()).catch((caught: Error) => caught);
+            expect((error as Error).message).to.match(
+                /docker service is stopped on host .*Start-Service docker/,
+            );
+        } finally {
+            await startService(target.statePath, "docker");
             forgetHostFacts(target.host);
         }
     });
