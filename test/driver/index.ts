@@ -48,11 +48,11 @@
 //   exits when its IPC channel closes. The server thus reads its stdin, and a provider call that is still
 //   running is cut off. Judging by its code, the SDK's server (3.248.0) keeps running when the real `pulumi` is
 //   killed with SIGKILL, because it neither dials the engine nor watches its parent.
-// - After a failed registration the program gets three seconds to finish, then the driver ends it, where the
-//   engine cancels it at once. Errors the program raises in that time are in the log.
 // - A step cut off this way leaves no trace in the state file: the driver keeps no pending operations, where the
 //   engine's checkpoint records them and reports them on the next run. An object that the step created may
 //   therefore exist without being in the state.
+// - After a failed registration the program gets three seconds to finish, then the driver ends it, where the
+//   engine cancels it at once. Errors the program raises in that time are in the log.
 import * as fs from "fs";
 import * as path from "path";
 
