@@ -319,6 +319,7 @@ export function checkPrefixAgainstHost(
     hostAddresses: { adapter: string; address: string; prefixLength: number }[],
     hostName: string,
     failures: FailureList,
+    winNatGeneration = false,
 ): void {
     const target = normalizeCidr(fixedCidr);
     if (target === undefined) {
@@ -334,12 +335,25 @@ export function checkPrefixAgainstHost(
             );
         }
     }
+    // With nothing to change the networks already sit beside the prefix, as the host accepted them.
+    if (plan.noop) {
+        return;
+    }
     const removed = new Set(plan.removals.map((removal) => removal.name));
     for (const network of networks) {
         if (network.name === DEFAULT_NAT_NAME || removed.has(network.name) || network.subnet === undefined) {
             continue;
         }
         const prefix = normalizeCidr(network.subnet);
+        // On WinNAT hosts NAT partitions are carved from the prefix, so one inside it is no conflict.
+        if (
+            winNatGeneration &&
+            network.driver === "nat" &&
+            prefix !== undefined &&
+            containsPrefix(target, prefix)
+        ) {
+            continue;
+        }
         if (prefix !== undefined && prefixesOverlap(prefix, target)) {
             failures.add(
                 "fixedCidr",

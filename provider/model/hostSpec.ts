@@ -155,7 +155,7 @@ function validatePowerShellEndpoint(powershell: unknown, dockerUrl: unknown, fai
                 failures.add(
                     "host.powershell.transport",
                     `"simulated" needs a sim: Docker URL, because the simulated host is the URL's state file, ` +
-                        `but host.docker.url is ${JSON.stringify(dockerUrl)}; use "winrm", "ssh" or "local" for a real host`,
+                        `but host.docker.url is a ${/^[a-z]+:/.exec(dockerUrl)?.[0] ?? "non-sim:"} URL; use "winrm", "ssh" or "local" for a real host`,
                 );
             }
             break;

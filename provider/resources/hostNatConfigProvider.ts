@@ -195,6 +195,7 @@ function addPlanFailures(
             layout.hostAddresses,
             state.hostName,
             failures,
+            state.winNatGeneration,
         );
     }
     return plan;

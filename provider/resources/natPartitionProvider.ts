@@ -94,7 +94,7 @@ async function check(
         layout !== undefined && (view?.facts !== undefined || !hasPowerShellChannel(typed.host));
     if (typed.prefixLength !== undefined) {
         typed.allocatedSubnet =
-            keptAllocation(olds, typed, view) ??
+            keptAllocation(olds, typed, view, layout) ??
             (canAllocate ? allocateOrFail(typed, layout, failures) : undefined);
     }
     const subnet = partitionSubnet(typed);
@@ -128,6 +128,7 @@ function keptAllocation(
     olds: Record<string, unknown>,
     inputs: NatPartitionInputs,
     view: HostView | undefined,
+    layout: NatLayout | undefined,
 ): string | undefined {
     const previous = olds as Partial<NatPartitionInputs>;
     if (
@@ -137,7 +138,16 @@ function keptAllocation(
         previous.name === inputs.name &&
         previous.host?.docker?.url === inputs.host.docker.url
     ) {
-        return previous.allocatedSubnet;
+        // A block outside the pool as it is now (the WinNAT prefix moved) is allocated again.
+        const pool =
+            layout === undefined || !layout.factsAvailable
+                ? undefined
+                : normalizeCidr(allocationPool(layout, inputs.pool));
+        const block = normalizeCidr(previous.allocatedSubnet);
+        if (pool === undefined || block === undefined || containsPrefix(pool, block)) {
+            return previous.allocatedSubnet;
+        }
+        return undefined;
     }
     const own = view?.networks.find(
         (network) => network.name === inputs.name && isOwnedBy(network, inputs.owner),

@@ -322,3 +322,40 @@ describe("HostNatConfig with a NatPartition on a one-NAT ws2016-rtm host", funct
         expect((await daemonJson(statePath)) ?? {}).to.deep.equal({});
     });
 });
+
+describe("HostNatConfig with partitions inside its prefix on a ws2016 host", function () {
+    this.timeout(180_000);
+    let statePath: string;
+    let stack: HostNatStack;
+
+    before(async () => {
+        const target = await simulatedTarget("ws2016");
+        statePath = target.statePath;
+        stack = new HostNatStack(target.host.name, target.host.docker.url);
+        stack.hostNat = { fixedCidr: "172.24.0.0/16" };
+        stack.partitions = { orders: { subnet: "172.24.1.0/24" }, billing: { prefixLength: 24 } };
+    });
+
+    after(async () => {
+        await stack?.dispose();
+    });
+
+    it("carves both partitions from the new prefix", async () => {
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+        expect(await liveSubnet(statePath, "nat")).to.equal("172.24.0.0/16");
+        expect(await liveSubnet(statePath, "orders")).to.equal("172.24.1.0/24");
+        expect(await liveSubnet(statePath, "billing")).to.match(/^172\.24\.\d+\.0\/24$/);
+    });
+
+    it("changes nothing on a second up", async () => {
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+        expect(new Set(result.steps.map((step) => step.op))).to.deep.equal(new Set(["same"]));
+    });
+
+    it("passes the drift gate", async () => {
+        const result = await stack.run("preview", { refresh: true, expectNoChanges: true });
+        expect(result.ok, result.log).to.equal(true);
+    });
+});

@@ -275,6 +275,32 @@ describe("checkPrefixAgainstHost", () => {
         expect(failures.items[0].reason).to.match(/stops Docker from starting/);
     });
 
+    it("accepts a WinNAT partition inside the new prefix", () => {
+        const networks = [network("nat", "172.25.16.0/20"), network("orders", "172.24.1.0/24")];
+        const plan = { set: { "fixed-cidr": "172.24.0.0/16" }, remove: [], removals: [], noop: false };
+        const onWinNat = new FailureList();
+        checkPrefixAgainstHost("172.24.0.0/16", plan, networks, [], "web-01", onWinNat, true);
+        expect(onWinNat.items).to.deep.equal([]);
+        const onHns = new FailureList();
+        checkPrefixAgainstHost("172.24.0.0/16", plan, networks, [], "web-01", onHns, false);
+        expect(onHns.items.map((failure) => failure.reason).join()).to.match(/overlaps network "orders"/);
+    });
+
+    it("skips the networks when nothing changes", () => {
+        const networks = [
+            network("nat", "172.24.0.0/16"),
+            network("lan", "172.24.9.0/24", { driver: "transparent" }),
+        ];
+        const plan = planHostNat(state({ daemonSettings: { "fixed-cidr": "172.24.0.0/16" }, networks }), {
+            fixedCidr: "172.24.0.0/16",
+            bridge: null,
+        });
+        expect(plan.noop).to.equal(true);
+        const failures = new FailureList();
+        checkPrefixAgainstHost("172.24.0.0/16", plan, networks, [], "web-01", failures);
+        expect(failures.items).to.deep.equal([]);
+    });
+
     it("refuses a prefix over a network that stays, and ignores one that is removed", () => {
         const networks = [
             network("nat", "172.25.16.0/20"),
