@@ -67,7 +67,7 @@ export const hostNatConfigProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * Validates inputs, and when the host answers works out what applying would do and refuses it
+ * Validates inputs, and when the host responds works out what applying would do and refuses it
  * at preview if it would remove networks or detach containers the user did not name, or if the
  * new prefix covers a host address or a network that stays.
  */

@@ -45,7 +45,7 @@ export async function readHostView(
     try {
         engine = await engineFor(withDockerTimeout(host, limitMs));
         info = await engine.info();
-        // An engine that rejects the pinned API version answers no versioned call; the caller's
+        // An engine that rejects the pinned API version rejects every versioned call; the caller's
         // engine checks report the version, so the view goes without networks and facts.
         if (!acceptsApiVersion(info, host.docker.apiVersion ?? DEFAULT_API_VERSION)) {
             return { engine, info, networks: [] };
@@ -75,7 +75,7 @@ export async function readHostView(
 /**
  * Hosts whose facts could not be read at check in this process, with the warning. Check does not
  * try again for each resource, because one preview would otherwise wait out the retries once per
- * resource on an unreachable host; create still reads the facts.
+ * resource on an unreachable host. Create still reads the facts.
  */
 const unreadableFacts = new Map<string, string>();
 
