@@ -109,6 +109,13 @@ function validateFixedCidr(value: unknown, failures: FailureList, warnings: stri
         failures.add("fixedCidr", `${JSON.stringify(value)} is not a CIDR string such as "172.30.0.0/16"`);
         return;
     }
+    if (value !== value.trim()) {
+        failures.add(
+            "fixedCidr",
+            `${JSON.stringify(value)} has spaces around it; write ${JSON.stringify(value.trim())}`,
+        );
+        return;
+    }
     const parsed = parseCidr(value);
     if (parsed.kind === "host-bits") {
         failures.add("fixedCidr", `"${value}" has host bits set; write the prefix as ${parsed.canonical}`);

@@ -18,6 +18,7 @@ export function validateHostSpec(host: unknown, failures: FailureList): void {
         return;
     }
     const spec = host as Partial<HostSpec>;
+    rejectUnknownKeys(spec, "host", HOST_KEYS, failures);
     if (typeof spec.name !== "string" || spec.name.trim() === "") {
         failures.add("host.name", 'is required: a display name for the host, for example "web-01"');
     }
@@ -35,6 +36,9 @@ export function validateHostSpec(host: unknown, failures: FailureList): void {
 }
 
 function validateDockerEndpoint(docker: NonNullable<HostSpec["docker"]>, failures: FailureList): void {
+    rejectUnknownKeys(docker, "host.docker", DOCKER_KEYS, failures);
+    rejectUnknownKeys(docker.tls, "host.docker.tls", TLS_KEYS, failures);
+    rejectUnknownKeys(docker.ssh, "host.docker.ssh", DOCKER_SSH_KEYS, failures);
     const url = docker.url;
     const scheme = typeof url === "string" ? /^[a-z]+:/.exec(url)?.[0] : undefined;
     if (typeof url !== "string" || scheme === undefined || !DOCKER_SCHEMES.includes(scheme)) {
@@ -140,6 +144,7 @@ function validatePowerShellEndpoint(powershell: unknown, dockerUrl: unknown, fai
         return;
     }
     rejectPasswordField(fields, failures);
+    rejectUnknownKeys(fields, "host.powershell", POWERSHELL_KEYS[transport] ?? [], failures, ["password"]);
     switch (transport as PowerShellEndpointSpec["transport"]) {
         case "winrm":
             validateWinRm(fields, failures);
@@ -322,4 +327,60 @@ function hasSecretParts(url: string): boolean {
     const authority = /^[a-z]+:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
     const userInfo = authority.includes("@") ? authority.slice(0, authority.lastIndexOf("@")) : "";
     return userInfo.includes(":") || url.includes("?");
+}
+
+/** Settings each part of a host accepts; anything else is refused, because it would sit in state. */
+const HOST_KEYS = ["name", "docker", "powershell"];
+const DOCKER_KEYS = ["url", "apiVersion", "timeoutMs", "tls", "ssh"];
+const TLS_KEYS = [
+    "caFile",
+    "certFile",
+    "keyFile",
+    "caConfigKey",
+    "certConfigKey",
+    "keyConfigKey",
+    "insecureSkipVerify",
+    "disabled",
+];
+const DOCKER_SSH_KEYS = ["keyFile", "keyConfigKey"];
+const POWERSHELL_KEYS: Record<string, string[]> = {
+    winrm: [
+        "transport",
+        "endpoint",
+        "auth",
+        "username",
+        "passwordConfigKey",
+        "domain",
+        "caFile",
+        "caConfigKey",
+        "certificateFingerprintSha256",
+        "allowUnencrypted",
+    ],
+    ssh: ["transport", "host", "port", "user", "keyFile", "keyConfigKey", "knownHostsFile", "pwshPath"],
+    local: ["transport", "executable"],
+    simulated: ["transport"],
+};
+
+/**
+ * Adds a failure for each key of `value` that `allowed` does not list, naming the key but never its
+ * value, which could be a secret put in the wrong place. `reported` keys have their own message.
+ */
+function rejectUnknownKeys(
+    value: unknown,
+    path: string,
+    allowed: readonly string[],
+    failures: FailureList,
+    reported: readonly string[] = [],
+): void {
+    if (value === null || typeof value !== "object" || Array.isArray(value) || containsUnknown(value)) {
+        return;
+    }
+    for (const key of Object.keys(value)) {
+        if (!allowed.includes(key) && !reported.includes(key)) {
+            failures.add(
+                `${path}.${key}`,
+                `is not a setting of ${path}; use ${allowed.join(", ")}. Secrets belong in stack configuration, named by a *ConfigKey setting`,
+            );
+        }
+    }
 }

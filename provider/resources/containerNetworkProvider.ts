@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
 import { checkEngine, checkNetworkLayout } from "../docker/preflight";
+import { hasPendingNatChange } from "../host/claims";
 import { engineFor } from "../host/engines";
 import { checkContainerNetwork, ContainerNetworkInputs } from "../model/containerNetwork";
 import { FailureList, formatFailures } from "../model/failures";
@@ -49,6 +50,13 @@ async function check(
 }
 
 async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: FailureList): Promise<void> {
+    if (inputs.driver === "nat" && hasPendingNatChange(inputs.host.docker.url)) {
+        warn(
+            `network "${inputs.name}": a HostNatConfig in this stack changes the default NAT network of host ` +
+                `${inputs.host.name} first, so the host's rules are checked when the network is created`,
+        );
+        return;
+    }
     const view = await readHostView(inputs.host, `network "${inputs.name}"`, failures, {
         wantFacts: inputs.driver === "nat",
     });

@@ -138,16 +138,17 @@ function keptAllocation(
         previous.name === inputs.name &&
         previous.host?.docker?.url === inputs.host.docker.url
     ) {
-        // A block outside the pool as it is now (the WinNAT prefix moved) is allocated again.
-        const pool =
-            layout === undefined || !layout.factsAvailable
-                ? undefined
-                : normalizeCidr(allocationPool(layout, inputs.pool));
-        const block = normalizeCidr(previous.allocatedSubnet);
-        if (pool === undefined || block === undefined || containsPrefix(pool, block)) {
+        // A block the host no longer takes (the WinNAT prefix moved, or the default network now
+        // covers it) is allocated again, which replaces the partition.
+        if (layout === undefined || !layout.factsAvailable) {
             return previous.allocatedSubnet;
         }
-        return undefined;
+        const pool = normalizeCidr(allocationPool(layout, inputs.pool));
+        const block = normalizeCidr(previous.allocatedSubnet);
+        const rejected = new FailureList();
+        checkPartition(layout, { name: inputs.name, subnet: previous.allocatedSubnet }, rejected);
+        const fits = pool === undefined || block === undefined || containsPrefix(pool, block);
+        return fits && rejected.empty ? previous.allocatedSubnet : undefined;
     }
     const own = view?.networks.find(
         (network) => network.name === inputs.name && isOwnedBy(network, inputs.owner),

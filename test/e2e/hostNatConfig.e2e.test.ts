@@ -359,3 +359,40 @@ describe("HostNatConfig with partitions inside its prefix on a ws2016 host", fun
         expect(result.ok, result.log).to.equal(true);
     });
 });
+
+describe("HostNatConfig moved over an allocated partition on a ws2022 host", function () {
+    this.timeout(180_000);
+    let statePath: string;
+    let stack: HostNatStack;
+
+    before(async () => {
+        const target = await simulatedTarget("ws2022");
+        statePath = target.statePath;
+        stack = new HostNatStack(target.host.name, target.host.docker.url);
+        stack.hostNat = { fixedCidr: "172.24.0.0/16" };
+        stack.partitions = { billing: { prefixLength: 24 } };
+    });
+
+    after(async () => {
+        await stack?.dispose();
+    });
+
+    it("allocates the partition beside the default network", async () => {
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+        expect(await liveSubnet(statePath, "billing")).to.match(/^172\.31\.\d+\.0\/24$/);
+    });
+
+    it("allocates the partition again after the prefix covers it", async () => {
+        stack.hostNat = { fixedCidr: "172.31.0.0/16", allowRemoveNetworks: ["billing"] };
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+        expect(await liveSubnet(statePath, "nat")).to.equal("172.31.0.0/16");
+        const billing = await liveSubnet(statePath, "billing");
+        expect(billing).to.match(/^172\.\d+\.\d+\.0\/24$/);
+        expect(billing).not.to.match(/^172\.31\./);
+        const again = await stack.run("up");
+        expect(again.ok, again.log).to.equal(true);
+        expect(new Set(again.steps.map((step) => step.op))).to.deep.equal(new Set(["same"]));
+    });
+});
