@@ -117,7 +117,7 @@ export interface ApplyHostNatConfigResult {
     waitedMs: number;
 }
 
-/** What daemon.json contains after a failed apply-host-nat-config that had stopped docker. */
+/** The state of daemon.json after a failed apply-host-nat-config that had stopped docker. */
 export type HostNatConfigOutcome =
     /** daemon.json was not changed (the failure came before the write, or there was nothing to write). */
     | "unchanged"

@@ -13,3 +13,14 @@ export function plainJson<T>(value: T): T {
 export function warn(message: string): void {
     console.error(`warning: pulumi-wcn: ${message}`);
 }
+
+/** Returns the entries of `source` named in `keys` whose value is defined. */
+export function pickDefined<T extends object>(source: T, keys: readonly (keyof T)[]): T {
+    const result: Partial<T> = {};
+    for (const key of keys) {
+        if (source[key] !== undefined) {
+            result[key] = source[key];
+        }
+    }
+    return result as T;
+}

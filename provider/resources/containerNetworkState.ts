@@ -3,6 +3,7 @@ import type { ContainerNetworkInputs } from "../model/containerNetwork";
 import type { ObservedNetwork } from "../model/networkInspect";
 import { userLabels } from "../model/networkSpec";
 import { driverOptionsToWindowsOptions, WindowsNetworkOptions } from "../model/windowsOptions";
+import { pickDefined } from "./common";
 
 /** The inputs echoed back plus what the engine reports. */
 export interface NetworkOutputs extends ContainerNetworkInputs {
@@ -159,13 +160,7 @@ export function describeAttachments(network: ObservedNetwork): string {
 }
 
 function pickInputs(source: ContainerNetworkInputs): ContainerNetworkInputs {
-    const result: Record<string, unknown> = {};
-    for (const key of INPUT_KEYS) {
-        if (source[key] !== undefined) {
-            result[key] = source[key];
-        }
-    }
-    return result as unknown as ContainerNetworkInputs;
+    return pickDefined(source, INPUT_KEYS);
 }
 
 function setIfDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {

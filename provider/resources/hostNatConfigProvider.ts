@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
-import type { DockerEngine } from "../docker/engine";
+import type { DockerEngine, EngineInfo } from "../docker/engine";
 import { EngineError } from "../docker/errors";
 import { checkEngine } from "../docker/preflight";
 import { claimHostNatConfig, setPendingNatChange } from "../host/claims";
@@ -24,7 +24,7 @@ import {
     type ManagedDaemonValues,
     planHostNat,
 } from "../model/hostNatConfig";
-import { natLayout } from "../model/nat";
+import { type HostAddressFact, natLayout } from "../model/nat";
 import { RunnerError } from "../powershell/runner";
 import type { ObservedNetwork } from "../model/networkInspect";
 import {
@@ -33,7 +33,7 @@ import {
     type JsonValue,
 } from "../powershell/operations";
 import { containsUnknown } from "../model/unknown";
-import { plainJson, warn } from "./common";
+import { pickDefined, plainJson, warn } from "./common";
 import { readHostView } from "./hostView";
 
 /** The inputs echoed back plus what the host reports and what delete restores. */
@@ -67,9 +67,9 @@ export const hostNatConfigProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 /**
- * Validates inputs, and when the host responds works out what applying would do and refuses it
- * at preview if it would remove networks or detach containers the user did not name, or if the
- * new prefix covers a host address or a network that stays.
+ * Validates inputs and, when the host responds, works out what applying would do. Check rejects
+ * a plan that removes networks or detaches containers the user did not name, and a new prefix
+ * that covers a host address or a network that stays.
  */
 async function check(
     _olds: Record<string, unknown>,
@@ -110,8 +110,7 @@ async function check(
             const plan = addPlanFailures(
                 typed,
                 desiredDaemonValues(typed),
-                hostState(view.engine.hostName, view.facts, networks),
-                view.facts,
+                planInput(view.engine.hostName, view.info, view.facts, networks),
                 failures,
             );
             setPendingNatChange(typed.host.docker.url, !plan.noop);
@@ -142,14 +141,25 @@ function subjectOf(host: HostSpec): string {
     return `HostNatConfig of host ${host.name}`;
 }
 
-function hostState(
+/** The host as a plan sees it, and the host addresses a new prefix must stay clear of. */
+interface PlanInput {
+    state: HostNatState;
+    hostAddresses: HostAddressFact[];
+}
+
+/**
+ * Builds the plan's view of the host from one NAT layout. `daemonSettings` replaces the daemon.json
+ * in the facts when apply has just read the file again (null: no file).
+ */
+function planInput(
     hostName: string,
+    info: EngineInfo,
     facts: HostFacts,
     networks: ObservedNetwork[],
     daemonSettings?: Record<string, unknown> | null,
-): HostNatState {
-    const layout = natLayout({ hostName, info: windowsInfo(facts), networks, facts });
-    return {
+): PlanInput {
+    const layout = natLayout({ hostName, info, networks, facts });
+    const state: HostNatState = {
         hostName,
         daemonSettings:
             daemonSettings === undefined ? facts.daemonJson.settings : (daemonSettings ?? undefined),
@@ -157,42 +167,23 @@ function hostState(
         winNatGeneration: layout.generation === "winnat",
         winNatPrefix: layout.winNat?.prefix,
     };
-}
-
-/** Engine facts natLayout needs, taken from the host facts (build) because only NAT rules use them here. */
-function windowsInfo(facts: HostFacts) {
-    return {
-        osType: "windows",
-        operatingSystem: facts.os.caption,
-        kernelVersion: facts.os.build === undefined ? "" : `10.0 ${facts.os.build}`,
-        serverVersion: "",
-        apiVersion: "",
-        networkDrivers: [],
-        swarmActive: false,
-    };
+    return { state, hostAddresses: layout.hostAddresses };
 }
 
 function addPlanFailures(
     inputs: HostNatConfigInputs,
     wanted: ManagedDaemonValues,
-    state: HostNatState,
-    facts: HostFacts,
+    { state, hostAddresses }: PlanInput,
     failures: FailureList,
 ): HostNatPlan {
     const plan = planHostNat(state, wanted);
     checkRemovalsAllowed(plan, inputs, state.hostName, failures);
     if (typeof wanted.fixedCidr === "string") {
-        const layout = natLayout({
-            hostName: state.hostName,
-            info: windowsInfo(facts),
-            networks: state.networks,
-            facts,
-        });
         checkPrefixAgainstHost(
             wanted.fixedCidr,
             plan,
             state.networks,
-            layout.hostAddresses,
+            hostAddresses,
             state.hostName,
             failures,
             state.winNatGeneration,
@@ -312,9 +303,9 @@ async function apply(
     });
     const networks = await withEndpoints(engine, listed);
     const hostName = engine.hostName;
-    const state = hostState(hostName, facts, networks, daemon.settings ?? null);
+    const hostView = planInput(hostName, await engine.info(), facts, networks, daemon.settings ?? null);
     const failures = new FailureList();
-    const plan = addPlanFailures(inputs, wanted, state, facts, failures);
+    const plan = addPlanFailures(inputs, wanted, hostView, failures);
     if (!failures.empty) {
         throw new Error(
             `HostNatConfig of host ${hostName} cannot be applied:\n${formatFailures(failures.items)}`,
@@ -484,11 +475,5 @@ async function read(id: string, props: Record<string, unknown>): Promise<pulumi.
 }
 
 function pickInputs(source: HostNatConfigInputs): HostNatConfigInputs {
-    const result: Record<string, unknown> = {};
-    for (const key of INPUT_KEYS) {
-        if (source[key] !== undefined) {
-            result[key] = source[key];
-        }
-    }
-    return result as unknown as HostNatConfigInputs;
+    return pickDefined(source, INPUT_KEYS);
 }

@@ -45,7 +45,7 @@ export async function readHostView(
     try {
         engine = await engineFor(withDockerTimeout(host, limitMs));
         info = await engine.info();
-        // An engine that rejects the pinned API version rejects every versioned call; the caller's
+        // An engine that rejects the pinned API version rejects every versioned call. The caller's
         // engine checks report the version, so the view goes without networks and facts.
         if (!acceptsApiVersion(info, host.docker.apiVersion ?? DEFAULT_API_VERSION)) {
             return { engine, info, networks: [] };

@@ -19,7 +19,7 @@ export interface NatPartitionArgs {
     name: pulumi.Input<string>;
     /**
      * The partition's IPv4 subnet in canonical CIDR form, for example `172.17.0.0/16`. On hosts
-     * where `Get-NetNat` holds the NAT (Windows Server 2016), it must lie inside the WinNAT
+     * where `Get-NetNat` lists the NAT (Windows Server 2016), it must lie inside the WinNAT
      * internal prefix.
      */
     subnet?: pulumi.Input<string>;
@@ -55,10 +55,10 @@ export interface NatPartitionArgs {
 }
 
 /**
- * A nat network carved out of a Windows host's NAT address space. Check refuses, before anything
- * changes, a partition the host would reject: outside the WinNAT prefix on Windows Server 2016,
- * overlapping another NAT network or subnet, covering a host adapter's address, or a second NAT
- * network on hosts that allow only one.
+ * A nat network carved out of a Windows host's NAT address space. Before anything changes, check
+ * rejects a partition the host would reject. That is one outside the WinNAT prefix on Windows
+ * Server 2016, one overlapping another NAT network or subnet, one covering a host adapter's
+ * address, or a second NAT network on hosts that allow only one.
  */
 export class NatPartition extends pulumi.dynamic.Resource {
     declare readonly name: pulumi.Output<string>;

@@ -25,7 +25,7 @@ import {
 import { diffContainerNetwork } from "../model/networkDiff";
 import { containsUnknown } from "../model/unknown";
 import { type NetworkOutputs, readNetworkProps } from "./containerNetworkState";
-import { plainJson, warn } from "./common";
+import { pickDefined, plainJson, warn } from "./common";
 import { readFactsForApply, readHostView, type HostView } from "./hostView";
 import {
     checkSiblings,
@@ -58,7 +58,7 @@ export const natPartitionProvider: pulumi.dynamic.ResourceProvider = {
 /**
  * Validates inputs and settles the partition's subnet. The host-aware rules (WinNAT containment,
  * overlaps with NAT networks, other subnets and host addresses, one-NAT hosts) run when the host
- * responds; otherwise preview goes on with a warning and create checks them again. An allocated
+ * responds. Otherwise preview goes on with a warning, and create checks them again. An allocated
  * block is kept from the previous state, or taken from the partition's own network on the host,
  * so that a partition never moves once it exists.
  */
@@ -420,11 +420,5 @@ async function remove(id: string, props: Record<string, unknown>): Promise<void>
 }
 
 function pickInputs(source: NatPartitionInputs): NatPartitionInputs {
-    const result: Record<string, unknown> = {};
-    for (const key of NAT_PARTITION_INPUT_KEYS) {
-        if (source[key] !== undefined) {
-            result[key] = source[key];
-        }
-    }
-    return result as unknown as NatPartitionInputs;
+    return pickDefined(source, NAT_PARTITION_INPUT_KEYS);
 }

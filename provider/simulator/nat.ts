@@ -141,9 +141,9 @@ function placeWinNatPartition(state: HostState, profile: HostProfile, request: N
     if (winNatPrefix === null) {
         return placeWithNewWinNat(state, profile, request);
     }
-    // The NAT network that spans the whole WinNAT prefix (the default network after fixed-cidr,
-    // or the one a posted WS2016 host showed with the same /20 for both) is the space partitions
-    // are carved from, so it does not count as an overlap.
+    // Partitions are carved from the NAT network that spans the whole WinNAT prefix, so it does
+    // not count as an overlap. That is the default network after fixed-cidr, or on a posted WS2016
+    // host the /20 that was both the default subnet and the WinNAT prefix.
     const partitions = natSubnets(state).filter(
         (prefix) =>
             !(prefix.network === winNatPrefix.network && prefix.prefixLength === winNatPrefix.prefixLength),

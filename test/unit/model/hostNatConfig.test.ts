@@ -301,7 +301,7 @@ describe("checkPrefixAgainstHost", () => {
         expect(failures.items).to.deep.equal([]);
     });
 
-    it("refuses a prefix over a network that stays, and ignores one that is removed", () => {
+    it("rejects overlap with kept networks", () => {
         const networks = [
             network("nat", "172.25.16.0/20"),
             network("lan", "10.20.0.0/24", { driver: "transparent" }),
