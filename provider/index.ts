@@ -1,6 +1,8 @@
 export { ContainerNetwork, ContainerNetworkArgs } from "./resources/containerNetwork";
 export { HostNatConfig, HostNatConfigArgs } from "./resources/hostNatConfig";
 export { NatPartition, NatPartitionArgs } from "./resources/natPartition";
+export { StaticEndpoint, StaticEndpointArgs } from "./resources/staticEndpoint";
+export { VSwitchBinding, VSwitchBindingArgs } from "./resources/vSwitchBinding";
 export type {
     HostSpec,
     DockerEndpointSpec,

@@ -1,4 +1,4 @@
-import type { RawHostFacts, RawService } from "./facts";
+import type { RawHostFacts, RawService, RawVmSwitch } from "./facts";
 
 /**
  * Typed contracts of the host operations: for each operation name, the JSON input its script
@@ -162,6 +162,71 @@ export function hostNatConfigTimeoutMs(input: ApplyHostNatConfigInput): number {
     return (2 * (input.timeoutSeconds ?? 120) + 60) * 1000;
 }
 
+/** A Hyper-V switch as the vSwitch operations print it: the host-facts projection plus teaming. */
+export interface RawVmSwitchState extends RawVmSwitch {
+    EmbeddedTeamingEnabled: boolean;
+}
+
+export interface NewVSwitchInput {
+    /** Name of the new external switch. */
+    name: string;
+    /** Adapters to bind, by `Get-NetAdapter` name. More than one makes a SET team (`-EnableEmbeddedTeaming`). */
+    adapterNames: string[];
+    allowManagementOS: boolean;
+}
+
+export interface VSwitchResult {
+    switch: RawVmSwitchState;
+}
+
+export interface SetVSwitchInput {
+    name: string;
+    /**
+     * Lower-case GUID the switch had when the request was made. When the switch of that name now
+     * has another id, the operation fails before it changes anything.
+     */
+    id: string;
+    allowManagementOS: boolean;
+}
+
+export interface RemoveVSwitchInput {
+    name: string;
+    /** Lower-case GUID, checked as in {@link SetVSwitchInput}. */
+    id: string;
+    /**
+     * Remove the HNS networks layered on the switch that no Docker network of a user created, such
+     * as the transparent network HNS makes for an adopted switch, before removing the switch.
+     */
+    removeSwitchNetworks: boolean;
+}
+
+export interface RemoveVSwitchResult {
+    /** False when no switch of that name and id existed. */
+    removed: boolean;
+    /** Ids of the HNS networks removed with the switch. */
+    removedHnsNetworks: string[];
+}
+
+export interface SetVmMacSpoofingInput {
+    /** Name of the virtual machine on the Hyper-V host the operation runs on. */
+    vmName: string;
+    enabled: boolean;
+}
+
+export interface RawVmNetworkAdapter {
+    Name: string;
+    VMName: string;
+    /** `On` or `Off`. */
+    MacAddressSpoofing: string;
+}
+
+export interface SetVmMacSpoofingResult {
+    /** Network adapters of the VM after the change. */
+    adapters: RawVmNetworkAdapter[];
+    /** False when every adapter already had the requested setting. */
+    changed: boolean;
+}
+
 /** Every operation: its input and result types. */
 export interface OperationContracts {
     "get-host-facts": { input: NoInput; result: RawHostFacts };
@@ -173,6 +238,10 @@ export interface OperationContracts {
         result: RestartContainerServicesResult;
     };
     "apply-host-nat-config": { input: ApplyHostNatConfigInput; result: ApplyHostNatConfigResult };
+    "new-vswitch": { input: NewVSwitchInput; result: VSwitchResult };
+    "set-vswitch": { input: SetVSwitchInput; result: VSwitchResult };
+    "remove-vswitch": { input: RemoveVSwitchInput; result: RemoveVSwitchResult };
+    "set-vm-mac-spoofing": { input: SetVmMacSpoofingInput; result: SetVmMacSpoofingResult };
 }
 
 export type OperationName = keyof OperationContracts;
@@ -187,6 +256,10 @@ export const OPERATION_NAMES: readonly OperationName[] = [
     "write-daemon-json",
     "restart-container-services",
     "apply-host-nat-config",
+    "new-vswitch",
+    "set-vswitch",
+    "remove-vswitch",
+    "set-vm-mac-spoofing",
 ];
 
 /** Returns true when `name` names an operation. */

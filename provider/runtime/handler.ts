@@ -3,6 +3,8 @@ import { setProviderConfig } from "../host/config";
 import { containerNetworkProvider } from "../resources/containerNetworkProvider";
 import { hostNatConfigProvider } from "../resources/hostNatConfigProvider";
 import { natPartitionProvider } from "../resources/natPartitionProvider";
+import { staticEndpointProvider } from "../resources/staticEndpointProvider";
+import { vSwitchBindingProvider } from "../resources/vSwitchBindingProvider";
 
 type Handler = pulumi.dynamic.ResourceProvider;
 
@@ -10,6 +12,8 @@ const providers: Record<string, Handler> = {
     ContainerNetwork: containerNetworkProvider,
     NatPartition: natPartitionProvider,
     HostNatConfig: hostNatConfigProvider,
+    VSwitchBinding: vSwitchBindingProvider,
+    StaticEndpoint: staticEndpointProvider,
 };
 
 /**

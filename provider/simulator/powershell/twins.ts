@@ -73,6 +73,10 @@ export async function runOperationTwin<Name extends OperationName>(
             applyHostNatConfigTwin(statePath, daemonJsonPath, input as ApplyHostNatConfigInput, {
                 absentCmdlets: options.absentCmdlets ?? [],
             }),
+        "new-vswitch": () => Promise.reject(new Error("not implemented")),
+        "set-vswitch": () => Promise.reject(new Error("not implemented")),
+        "remove-vswitch": () => Promise.reject(new Error("not implemented")),
+        "set-vm-mac-spoofing": () => Promise.reject(new Error("not implemented")),
     };
     return twins[name]() as Promise<OperationResult<Name>>;
 }

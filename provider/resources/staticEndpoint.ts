@@ -1,0 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
+// Placeholder replaced by the StaticEndpoint implementation.
+export type StaticEndpointArgs = Record<string, never>;
+export class StaticEndpoint extends pulumi.CustomResource {}
