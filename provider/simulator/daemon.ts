@@ -1,6 +1,6 @@
 import { type DaemonConfig, parseDaemonConfig } from "./daemon-config";
 import { EngineError } from "./errors";
-import { createHnsNetwork, deleteHnsNetwork, findHnsNetwork } from "./hns";
+import { createHnsNetwork, deleteHnsNetwork, EXTERNAL_TYPES, findHnsNetwork } from "./hns";
 import { dockerTimestamp, newDockerId, newGuid } from "./ids";
 import { type Ipv4Prefix, parseIpv4Prefix } from "./ipv4";
 import type { DockerNetwork, HnsNetwork, HostState } from "./model";
@@ -19,9 +19,22 @@ import { getProfile, type HostProfile } from "./profiles";
 /** HNS types the engine does not adopt at start (moby's unadoptableNetworkTypes). */
 const UNADOPTABLE_TYPES = ["internal", "private", "mirrored"];
 
-/** Starts HNS. External switches made out of band become visible and show up as transparent networks. */
+/**
+ * Starts HNS. External switches made out of band become visible and show up as transparent
+ * networks. Networks on an external switch that no longer exists (removed with Remove-VMSwitch)
+ * are dropped.
+ */
 export function startHnsService(state: HostState): void {
     state.services.hns = { status: "Running", lastError: null };
+    const switchNames = new Set(state.vmSwitches.map((vmSwitch) => vmSwitch.name));
+    state.hnsNetworks = state.hnsNetworks.filter(
+        (network) =>
+            network.switchName === null ||
+            !EXTERNAL_TYPES.has(network.type) ||
+            switchNames.has(network.switchName),
+    );
+    const kept = new Set(state.hnsNetworks.map((network) => network.id));
+    state.hnsEndpoints = state.hnsEndpoints.filter((endpoint) => kept.has(endpoint.virtualNetwork));
     for (const vmSwitch of state.vmSwitches) {
         if (vmSwitch.switchType !== "External" || vmSwitch.hnsVisible) {
             continue;
@@ -48,6 +61,7 @@ function switchNetwork(switchName: string, adapterName: string | null): HnsNetwo
         vsid: null,
         macPools: [],
         dhcpOverridesStatic: false,
+        createdForSwitch: true,
     };
 }
 
@@ -281,6 +295,10 @@ export function rebootHost(state: HostState): void {
         }
     }
     state.bootCount += 1;
+    // A reboot clears switches that linger in HNS after their network was removed.
+    for (const fault of state.hnsFaults?.lingeringSwitches ?? []) {
+        fault.remainingFailures = 0;
+    }
     startHnsService(state);
     startDockerService(state);
 }

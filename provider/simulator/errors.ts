@@ -121,6 +121,17 @@ export function hnsObjectExists(): EngineError {
     return new EngineError(500, "HNS failed with error : The object already exists. ");
 }
 
+/**
+ * "The object already exists." for a create on an adapter whose removed external network's switch
+ * still lingers in HNS. The caller records the failure with `consumeLingeringSwitchFailure` in a
+ * separate state update, because the failed create's own update is discarded.
+ */
+export class LingeringSwitchError extends EngineError {
+    constructor(readonly adapterName: string) {
+        super(500, hnsObjectExists().message);
+    }
+}
+
 export function hnsUnspecified(): EngineError {
     return new EngineError(500, "HNS failed with error : Unspecified error");
 }

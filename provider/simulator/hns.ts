@@ -1,4 +1,4 @@
-import { hnsObjectExists, hnsParameterIncorrect } from "./errors";
+import { hnsObjectExists, hnsParameterIncorrect, LingeringSwitchError } from "./errors";
 import { newGuid, newHyperVMac } from "./ids";
 import {
     formatIpv4,
@@ -8,7 +8,15 @@ import {
     parseIpv4,
     prefixContainsAddress,
 } from "./ipv4";
-import type { HnsEndpoint, HnsNetwork, HostAdapter, HostState, MacPool, VmSwitch } from "./model";
+import type {
+    HnsEndpoint,
+    HnsNetwork,
+    HostAdapter,
+    HostState,
+    LingeringSwitchFault,
+    MacPool,
+    VmSwitch,
+} from "./model";
 import { addWinNat, placeNatNetwork, removeWinNatIfUnused } from "./nat";
 import { getProfile, type HostProfile } from "./profiles";
 import {
@@ -41,7 +49,7 @@ export interface HnsNetworkRequest {
 }
 
 /** HNS types that sit on an external switch bound to a physical adapter. */
-const EXTERNAL_TYPES = new Set(["transparent", "l2bridge", "l2tunnel"]);
+export const EXTERNAL_TYPES: ReadonlySet<string> = new Set(["transparent", "l2bridge", "l2tunnel"]);
 
 export function findHnsNetwork(state: HostState, id: string): HnsNetwork | undefined {
     const wanted = id.toUpperCase();
@@ -129,11 +137,12 @@ function buildExternalNetwork(
     const subnet = request.subnet;
     const gateway = subnet === null ? null : gatewayFor(profile, subnet, request.gateway);
     const uplink = chooseUplink(state, profile, request.adapterName);
+    checkLingeringSwitch(state, uplink.adapter);
     const vmSwitch =
         uplink.existingSwitch ??
         createExternalSwitch(state, {
             name: request.name,
-            adapter: uplink.adapter,
+            adapters: [uplink.adapter],
             allowManagementOS: true,
             createdBy: "hns",
         });
@@ -156,8 +165,35 @@ function isBindable(adapter: HostAdapter): boolean {
     return adapter.kind === "physical" && adapter.physicalMediaType === "802.3" && adapter.status === "Up";
 }
 
+/**
+ * Returns true when a network is layered on the switch. The network HNS made at its start for an
+ * out-of-band switch does not count, because Windows reuses a switch that Docker lists.
+ */
 function switchInUse(state: HostState, vmSwitch: VmSwitch): boolean {
-    return state.hnsNetworks.some((network) => network.switchName === vmSwitch.name);
+    return state.hnsNetworks.some(
+        (network) => network.switchName === vmSwitch.name && network.createdForSwitch !== true,
+    );
+}
+
+function lingeringSwitchFault(state: HostState, adapterName: string): LingeringSwitchFault | undefined {
+    const expected = adapterName.toLowerCase();
+    return state.hnsFaults?.lingeringSwitches.find((fault) => fault.adapterName.toLowerCase() === expected);
+}
+
+/** Throws when a lingering switch on the adapter still makes creates fail. */
+function checkLingeringSwitch(state: HostState, adapter: HostAdapter): void {
+    const fault = lingeringSwitchFault(state, adapter.name);
+    if (fault !== undefined && fault.remainingFailures > 0) {
+        throw new LingeringSwitchError(adapter.name);
+    }
+}
+
+/** Counts one create that failed because of a lingering switch on the adapter. */
+export function consumeLingeringSwitchFailure(state: HostState, adapterName: string): void {
+    const fault = lingeringSwitchFault(state, adapterName);
+    if (fault !== undefined && fault.remainingFailures > 0) {
+        fault.remainingFailures -= 1;
+    }
 }
 
 /**
@@ -220,6 +256,13 @@ export function deleteHnsNetwork(state: HostState, id: string): HnsNetwork | und
         network.subnets.forEach((subnet) => removeNatGatewayAddress(state, subnet.gatewayAddress ?? ""));
         removeWinNatIfUnused(state, getProfile(state.profile));
         return network;
+    }
+    const lingering =
+        network.networkAdapterName === null
+            ? undefined
+            : lingeringSwitchFault(state, network.networkAdapterName);
+    if (lingering !== undefined && EXTERNAL_TYPES.has(network.type)) {
+        lingering.remainingFailures = lingering.failuresPerRemoval;
     }
     const vmSwitch = network.switchName === null ? undefined : findSwitch(state, network.switchName);
     if (vmSwitch !== undefined && vmSwitch.createdBy === "hns" && vmSwitch.switchType === "External") {

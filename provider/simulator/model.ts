@@ -23,6 +23,39 @@ export interface HostState {
     /** Text of `C:\ProgramData\Docker\config\daemon.json`, or null when the file does not exist. */
     daemonJson: string | null;
     services: Record<ServiceName, ServiceState>;
+    /** Virtual machines, for a host that is a Hyper-V parent. State files written before VMs were modelled lack it. */
+    virtualMachines?: VirtualMachine[];
+    /** Failures that tests make HNS return. Absent when none are set. */
+    hnsFaults?: HnsFaults;
+}
+
+/** A Hyper-V virtual machine (`Get-VM`), reduced to its network adapters. */
+export interface VirtualMachine {
+    name: string;
+    networkAdapters: VmNetworkAdapter[];
+}
+
+/** A network adapter of a virtual machine (`Get-VMNetworkAdapter -VMName`). */
+export interface VmNetworkAdapter {
+    name: string;
+    macAddressSpoofing: "On" | "Off";
+}
+
+export interface HnsFaults {
+    /**
+     * Adapters on which HNS keeps a removed transparent network's switch for a while, as some
+     * Windows Server 2016 and Windows 10 hosts do. Creates of an external network on the adapter
+     * then fail with "The object already exists." until the switch is gone.
+     */
+    lingeringSwitches: LingeringSwitchFault[];
+}
+
+export interface LingeringSwitchFault {
+    adapterName: string;
+    /** Number of creates that fail after each removal of an external network on the adapter. */
+    failuresPerRemoval: number;
+    /** Creates that still fail since the last removal. */
+    remainingFailures: number;
 }
 
 export type ServiceName = "docker" | "hns";
@@ -107,6 +140,12 @@ export interface HnsNetwork {
      * endpoint gets another address than the one Docker reports.
      */
     dhcpOverridesStatic: boolean;
+    /**
+     * True for the transparent network HNS makes at its start for an external switch created out
+     * of band. It does not make the switch busy: a Docker network on the switch's adapter reuses
+     * the switch. Absent in older state files.
+     */
+    createdForSwitch?: boolean;
 }
 
 export interface HnsSubnet {

@@ -8,10 +8,18 @@ import {
     rebootHost as rebootHostState,
 } from "./daemon";
 import { findHnsNetwork, deleteHnsNetwork } from "./hns";
-import type { HostAdapter, HostState, ServiceName, VmSwitch } from "./model";
+import type {
+    HostAdapter,
+    HostState,
+    ServiceName,
+    VirtualMachine,
+    VmNetworkAdapter,
+    VmSwitch,
+} from "./model";
 import { simulatedDaemonJsonPath } from "./powershell/twins";
 import { dropNetwork, findNetwork } from "./networks";
-import { createExternalSwitch, findAdapter, switchBoundTo } from "./switches";
+import { findAdapter } from "./switches";
+import { newVmSwitch } from "./vswitch";
 import { updateHostState } from "./state";
 
 /**
@@ -107,28 +115,78 @@ export async function setDaemonJson(statePath: string, text: string | null): Pro
 }
 
 /**
- * Creates an external switch as `New-VMSwitch -NetAdapterName` would. HNS and Docker do not see
- * it until both services restart.
+ * Creates an external switch as `New-VMSwitch -NetAdapterName` would, on `adapterName` or on
+ * several `adapterNames` (a SET team). HNS and Docker do not see it until both services restart.
+ * Throws the HyperVError New-VMSwitch gives for a missing, Wi-Fi, virtual or already bound adapter.
  */
 export async function createExternalSwitchOutOfBand(
     statePath: string,
-    options: { name: string; adapterName: string; allowManagementOS?: boolean },
+    options: { name: string; adapterName?: string; adapterNames?: string[]; allowManagementOS?: boolean },
 ): Promise<VmSwitch> {
-    return updateHostState(statePath, (state) => {
-        const adapter = findAdapter(state, options.adapterName);
-        if (adapter === undefined || adapter.kind !== "physical") {
-            throw new Error(`physical adapter ${options.adapterName} not found on the simulated host`);
-        }
-        const bound = switchBoundTo(state, adapter.name);
-        if (bound !== undefined) {
-            throw new Error(`adapter ${adapter.name} is already bound to external switch ${bound.name}`);
-        }
-        return createExternalSwitch(state, {
+    const adapterNames =
+        options.adapterNames ?? (options.adapterName === undefined ? [] : [options.adapterName]);
+    return updateHostState(statePath, (state) =>
+        newVmSwitch(state, {
             name: options.name,
-            adapter,
+            netAdapterNames: adapterNames,
             allowManagementOS: options.allowManagementOS ?? true,
-            createdBy: "admin",
-        });
+            enableEmbeddedTeaming: adapterNames.length > 1,
+        }),
+    );
+}
+
+/**
+ * Adds a virtual machine to a simulated Hyper-V parent host, with network adapters named
+ * "Network Adapter", "Network Adapter 2" and so on, MAC address spoofing off unless `adapters`
+ * gives the settings. The name must be new.
+ */
+export async function addVirtualMachine(
+    statePath: string,
+    name: string,
+    adapters: VmNetworkAdapter[] = [{ name: "Network Adapter", macAddressSpoofing: "Off" }],
+): Promise<VirtualMachine> {
+    return updateHostState(statePath, (state) => {
+        const machines = state.virtualMachines ?? [];
+        if (machines.some((machine) => machine.name.toLowerCase() === name.toLowerCase())) {
+            throw new Error(`virtual machine ${name} already exists on the simulated host`);
+        }
+        const machine: VirtualMachine = {
+            name,
+            networkAdapters: adapters.map((adapter) => ({ ...adapter })),
+        };
+        state.virtualMachines = [...machines, machine];
+        return machine;
+    });
+}
+
+/**
+ * Makes HNS keep the switch of a removed external network on `adapterName` for a while, as
+ * Windows Server 2016 and Windows 10 hosts have done: after each removal of a transparent,
+ * l2bridge or l2tunnel network on the adapter, the next `failures` creates of an external network
+ * on it fail with "HNS failed with error : The object already exists. ". A reboot clears pending
+ * failures; `failures` 0 turns the fault off.
+ */
+export async function setLingeringSwitchFailures(
+    statePath: string,
+    adapterName: string,
+    failures: number,
+): Promise<void> {
+    if (!Number.isInteger(failures) || failures < 0) {
+        throw new Error(`failures must be a whole number of 0 or more, but it is ${failures}`);
+    }
+    await updateHostState(statePath, (state) => {
+        if (findAdapter(state, adapterName) === undefined) {
+            throw new Error(`adapter ${adapterName} not found on the simulated host`);
+        }
+        const faults = state.hnsFaults ?? { lingeringSwitches: [] };
+        const others = faults.lingeringSwitches.filter(
+            (fault) => fault.adapterName.toLowerCase() !== adapterName.toLowerCase(),
+        );
+        faults.lingeringSwitches =
+            failures === 0
+                ? others
+                : [...others, { adapterName, failuresPerRemoval: failures, remainingFailures: 0 }];
+        state.hnsFaults = faults;
     });
 }
 

@@ -15,7 +15,8 @@ import {
     startContainer,
     stopContainer,
 } from "./containers";
-import { pageNotFound } from "./errors";
+import { LingeringSwitchError, pageNotFound } from "./errors";
+import { consumeLingeringSwitchFailure } from "./hns";
 import { parseFilters } from "./filters";
 import type { EngineReply, EngineRequest } from "./http";
 import type { HostState } from "./model";
@@ -90,8 +91,16 @@ const networkRoutes: Route[] = [
     {
         method: "POST",
         pattern: /^\/networks\/create$/,
-        handler: async (context, request) =>
-            ok(await context.update((state) => createNetwork(state, body(request))), 201),
+        handler: async (context, request) => {
+            try {
+                return ok(await context.update((state) => createNetwork(state, body(request))), 201);
+            } catch (error) {
+                if (error instanceof LingeringSwitchError) {
+                    await context.update((state) => consumeLingeringSwitchFailure(state, error.adapterName));
+                }
+                throw error;
+            }
+        },
     },
     {
         method: "POST",

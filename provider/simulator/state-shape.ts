@@ -4,6 +4,7 @@ import type {
     DockerEndpoint,
     DockerNetwork,
     HnsEndpoint,
+    HnsFaults,
     HnsNetwork,
     HnsSubnet,
     HostAdapter,
@@ -11,9 +12,12 @@ import type {
     Image,
     IpamConfig,
     Ipv4Assignment,
+    LingeringSwitchFault,
     MacPool,
     PortBinding,
     ServiceState,
+    VirtualMachine,
+    VmNetworkAdapter,
     VmSwitch,
     WinNat,
 } from "./model";
@@ -212,6 +216,7 @@ const hnsNetwork = objectOf<HnsNetwork>({
     vsid: nullable(number),
     macPools: arrayOf(objectOf<MacPool>({ startMacAddress: string, endMacAddress: string })),
     dhcpOverridesStatic: boolean,
+    createdForSwitch: optional(boolean),
 });
 
 const hnsEndpoint = objectOf<HnsEndpoint>({
@@ -281,6 +286,23 @@ const container = objectOf<Container>({
     attachments: arrayOf(attachment),
 });
 
+const virtualMachine = objectOf<VirtualMachine>({
+    name: string,
+    networkAdapters: arrayOf(
+        objectOf<VmNetworkAdapter>({ name: string, macAddressSpoofing: oneOf("On", "Off") }),
+    ),
+});
+
+const hnsFaults = objectOf<HnsFaults>({
+    lingeringSwitches: arrayOf(
+        objectOf<LingeringSwitchFault>({
+            adapterName: string,
+            failuresPerRemoval: count,
+            remainingFailures: count,
+        }),
+    ),
+});
+
 const hostState = objectOf<HostState>({
     schemaVersion: exactly(1),
     profile: oneOf(...PROFILE_NAMES),
@@ -296,6 +318,8 @@ const hostState = objectOf<HostState>({
     images: arrayOf(objectOf<Image>({ id: string, repoTags: arrayOf(string) })),
     daemonJson: nullable(string),
     services: objectOf<HostState["services"]>({ docker: serviceState, hns: serviceState }),
+    virtualMachines: optional(arrayOf(virtualMachine)),
+    hnsFaults: optional(hnsFaults),
 });
 
 /**

@@ -63,30 +63,62 @@ function addHostVnic(state: HostState, switchName: string, macAddress: string): 
 }
 
 /**
- * Creates an external switch on `adapter`. With `allowManagementOS`, Windows moves the adapter's
- * IP configuration to a new host vNIC `vEthernet (<switch>)` that shares the adapter's MAC.
+ * Creates an external switch on `adapters` (more than one makes a SET team). With
+ * `allowManagementOS`, Windows moves the first adapter's IP configuration to a new host vNIC
+ * `vEthernet (<switch>)` that shares that adapter's MAC.
  */
 export function createExternalSwitch(
     state: HostState,
-    options: { name: string; adapter: HostAdapter; allowManagementOS: boolean; createdBy: "hns" | "admin" },
+    options: {
+        name: string;
+        adapters: HostAdapter[];
+        allowManagementOS: boolean;
+        createdBy: "hns" | "admin";
+    },
 ): VmSwitch {
     const vmSwitch: VmSwitch = {
         id: randomUUID(),
         name: options.name,
         switchType: "External",
-        netAdapterNames: [options.adapter.name],
-        allowManagementOS: options.allowManagementOS,
-        embeddedTeamingEnabled: false,
+        netAdapterNames: options.adapters.map((adapter) => adapter.name),
+        allowManagementOS: false,
+        embeddedTeamingEnabled: options.adapters.length > 1,
         createdBy: options.createdBy,
         hnsVisible: options.createdBy === "hns",
     };
     state.vmSwitches.push(vmSwitch);
-    if (options.allowManagementOS) {
-        const vnic = addHostVnic(state, options.name, options.adapter.macAddress);
-        vnic.ipv4Addresses = options.adapter.ipv4Addresses;
-        options.adapter.ipv4Addresses = [];
-    }
+    setManagementOS(state, vmSwitch, options.allowManagementOS);
     return vmSwitch;
+}
+
+/**
+ * Turns management OS access of an external switch on or off. On adds the host vNIC and moves the
+ * first adapter's addresses to it. Off removes the vNIC and gives its addresses back to that
+ * adapter. Other switch types only change the flag.
+ */
+export function setManagementOS(state: HostState, vmSwitch: VmSwitch, allowManagementOS: boolean): void {
+    const wasAllowed = vmSwitch.allowManagementOS;
+    vmSwitch.allowManagementOS = allowManagementOS;
+    if (vmSwitch.switchType !== "External" || wasAllowed === allowManagementOS) {
+        return;
+    }
+    const firstAdapter =
+        vmSwitch.netAdapterNames.length > 0 ? findAdapter(state, vmSwitch.netAdapterNames[0]) : undefined;
+    if (allowManagementOS) {
+        const vnic = addHostVnic(state, vmSwitch.name, firstAdapter?.macAddress ?? "00-15-5D-00-00-00");
+        if (firstAdapter !== undefined) {
+            vnic.ipv4Addresses = firstAdapter.ipv4Addresses;
+            firstAdapter.ipv4Addresses = [];
+        }
+        return;
+    }
+    const vnic = findAdapter(state, hostVnicName(vmSwitch.name));
+    if (vnic !== undefined && vnic.kind === "virtual") {
+        if (firstAdapter !== undefined) {
+            firstAdapter.ipv4Addresses = [...firstAdapter.ipv4Addresses, ...vnic.ipv4Addresses];
+        }
+        state.adapters = state.adapters.filter((adapter) => adapter !== vnic);
+    }
 }
 
 /** Removes a switch; for an external one, gives the host vNIC's addresses back to the adapter. */

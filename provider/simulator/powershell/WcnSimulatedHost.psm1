@@ -7,7 +7,8 @@
 # state file's proper-lockfile lock and applies the same service and daemon.json rules as the
 # Docker Engine API face, so those rules have one implementation.
 #
-# HNS networks are removed the same way, by hns-cli.js beside service-cli.js.
+# HNS networks are removed the same way, by hns-cli.js beside service-cli.js, and Hyper-V switches
+# and VM network adapters are changed by vswitch-cli.js there.
 #
 # $env:WCN_SIM_ABSENT_CMDLETS (comma-separated cmdlet names) leaves those cmdlets out of the
 # module, to model a host without them, such as one without the HostNetworkingService module.
@@ -36,6 +37,7 @@ if ([string]::IsNullOrEmpty($script:ServiceCli)) {
     $script:ServiceCli = [IO.Path]::Combine($root, 'dist', 'provider', 'simulator', 'powershell', 'service-cli.js')
 }
 $script:HnsCli = [IO.Path]::Combine((Split-Path -Path $script:ServiceCli -Parent), 'hns-cli.js')
+$script:VSwitchCli = [IO.Path]::Combine((Split-Path -Path $script:ServiceCli -Parent), 'vswitch-cli.js')
 $script:Node = $env:WCN_SIM_NODE
 if ([string]::IsNullOrEmpty($script:Node)) {
     $script:Node = 'node'
@@ -177,28 +179,222 @@ function Get-VMSwitch {
             continue
         }
         $found += [string]$vmSwitch.name
-        $descriptions = @()
-        foreach ($adapterName in @($vmSwitch.netAdapterNames)) {
-            $descriptions += Get-WcnSimAdapterDescription -State $state -AdapterName $adapterName
-        }
-        $single = $null
-        if ($descriptions.Count -gt 0) {
-            $single = $descriptions[0]
-        }
-        [PSCustomObject]@{
-            Name                            = [string]$vmSwitch.name
-            Id                              = [Guid][string]$vmSwitch.id
-            SwitchType                      = [string]$vmSwitch.switchType
-            AllowManagementOS               = [bool]$vmSwitch.allowManagementOS
-            EmbeddedTeamingEnabled          = [bool]$vmSwitch.embeddedTeamingEnabled
-            NetAdapterInterfaceDescription  = $single
-            NetAdapterInterfaceDescriptions = $descriptions
-        }
+        ConvertTo-WcnSimVmSwitch -State $state -VmSwitch $vmSwitch
     }
     foreach ($pattern in @($Name)) {
         if ($null -ne $pattern -and -not [Management.Automation.WildcardPattern]::ContainsWildcardCharacters($pattern) -and @($found | Where-Object { $_ -like $pattern }).Count -eq 0) {
             $message = "Hyper-V was unable to find a virtual switch with name `"$pattern`"."
             $PSCmdlet.WriteError((New-WcnNotFoundRecord -Message $message -ErrorId 'ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.GetVMSwitch' -Target $pattern))
+        }
+    }
+}
+
+# Projects one switch of the state to the object Get-VMSwitch and New-VMSwitch return.
+function ConvertTo-WcnSimVmSwitch {
+    param($State, $VmSwitch)
+    $descriptions = @()
+    foreach ($adapterName in @($VmSwitch.netAdapterNames)) {
+        $descriptions += Get-WcnSimAdapterDescription -State $State -AdapterName $adapterName
+    }
+    $single = $null
+    if ($descriptions.Count -gt 0) {
+        $single = $descriptions[0]
+    }
+    return [PSCustomObject]@{
+        Name                            = [string]$VmSwitch.name
+        Id                              = [Guid][string]$VmSwitch.id
+        SwitchType                      = [string]$VmSwitch.switchType
+        AllowManagementOS               = [bool]$VmSwitch.allowManagementOS
+        EmbeddedTeamingEnabled          = [bool]$VmSwitch.embeddedTeamingEnabled
+        NetAdapterInterfaceDescription  = $single
+        NetAdapterInterfaceDescriptions = $descriptions
+    }
+}
+
+# Builds the error record of a Hyper-V cmdlet from the error vswitch-cli.js prints. The exception
+# type is defined on first use, because compiling it costs about a second.
+function New-WcnSimHyperVRecord {
+    param($HyperVError, [string]$CommandClass, $Target)
+    if (-not ('Microsoft.HyperV.PowerShell.VirtualizationException' -as [type])) {
+        Add-Type -TypeDefinition 'namespace Microsoft.HyperV.PowerShell { public class VirtualizationException : System.Exception { public VirtualizationException(string message, int hresult) : base(message) { HResult = hresult; } } }'
+    }
+    $hresult = [int]([int64]$HyperVError.hresult - 4294967296L)
+    $exception = New-Object -TypeName Microsoft.HyperV.PowerShell.VirtualizationException -ArgumentList ([string]$HyperVError.message), $hresult
+    $errorId = [string]$HyperVError.errorId + ',Microsoft.HyperV.PowerShell.Commands.' + $CommandClass
+    return (New-Object -TypeName Management.Automation.ErrorRecord -ArgumentList $exception, $errorId, ([string]$HyperVError.category), $Target)
+}
+
+# Runs vswitch-cli.js with a request object and returns its result, or throws the cmdlet's
+# terminating error for a request Hyper-V rejects.
+function Invoke-WcnSimVSwitchCli {
+    param($Cmdlet, [string]$Action, $Request, [string]$CommandClass, $Target)
+    $json = ConvertTo-Json -InputObject $Request -Depth 10 -Compress
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json))
+    $arguments = @($script:VSwitchCli, $Action, '--state', $script:StatePath, '--request', $encoded)
+    $outcome = Invoke-WcnSimNodeCli -Arguments $arguments -Description "vswitch $Action"
+    if (-not [bool]$outcome.ok) {
+        $Cmdlet.ThrowTerminatingError((New-WcnSimHyperVRecord -HyperVError $outcome.error -CommandClass $CommandClass -Target $Target))
+    }
+    return $outcome.result
+}
+
+# Returns the ids of switch objects, or throws when an object has none.
+function Get-WcnSimSwitchIds {
+    param($Cmdlet, [object[]]$VMSwitch)
+    $ids = @()
+    foreach ($item in $VMSwitch) {
+        if ($null -eq $item -or $null -eq $item.PSObject.Properties['Id']) {
+            $exception = New-Object -TypeName ArgumentException -ArgumentList 'the switch object has no Id property: pass objects from Get-VMSwitch'
+            $Cmdlet.ThrowTerminatingError((New-Object -TypeName Management.Automation.ErrorRecord -ArgumentList $exception, 'InvalidSwitchObject', 'InvalidArgument', $item))
+        }
+        $ids += ([string]$item.Id).ToLowerInvariant()
+    }
+    return $ids
+}
+
+# Creates an external switch on one adapter, or a SET team on several.
+function New-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'NetAdapterName')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'NetAdapterName')][string]$Name,
+        [Parameter(Mandatory = $true, ParameterSetName = 'NetAdapterName')][string[]]$NetAdapterName,
+        [Parameter(ParameterSetName = 'NetAdapterName')][bool]$AllowManagementOS = $true,
+        [Parameter(ParameterSetName = 'NetAdapterName')][bool]$EnableEmbeddedTeaming = $false
+    )
+    $request = [ordered]@{
+        name                  = $Name
+        netAdapterNames       = @($NetAdapterName)
+        allowManagementOS     = $AllowManagementOS
+        enableEmbeddedTeaming = $EnableEmbeddedTeaming
+    }
+    $view = Invoke-WcnSimVSwitchCli -Cmdlet $PSCmdlet -Action 'new-switch' -Request $request -CommandClass 'NewVMSwitch' -Target $Name
+    $state = Read-WcnSimState
+    $created = @($state.vmSwitches | Where-Object { [string]$_.id -eq [string]$view.Id })[0]
+    ConvertTo-WcnSimVmSwitch -State $state -VmSwitch $created
+}
+
+function Set-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'SwitchName_SwitchType')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'SwitchName_SwitchType')][string[]]$Name,
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ParameterSetName = 'SwitchObject_SwitchType')][object[]]$VMSwitch,
+        [Nullable[bool]]$AllowManagementOS,
+        [switch]$Passthru
+    )
+    process {
+        $request = [ordered]@{}
+        if ($PSCmdlet.ParameterSetName -eq 'SwitchObject_SwitchType') {
+            $request.ids = @(Get-WcnSimSwitchIds -Cmdlet $PSCmdlet -VMSwitch $VMSwitch)
+        } else {
+            $request.names = @($Name)
+        }
+        if ($null -ne $AllowManagementOS) {
+            $request.allowManagementOS = [bool]$AllowManagementOS
+        }
+        $changed = Invoke-WcnSimVSwitchCli -Cmdlet $PSCmdlet -Action 'set-switch' -Request $request -CommandClass 'SetVMSwitch' -Target $Name
+        if ($Passthru) {
+            $state = Read-WcnSimState
+            foreach ($view in @($changed)) {
+                $vmSwitch = @($state.vmSwitches | Where-Object { [string]$_.id -eq [string]$view.Id })[0]
+                ConvertTo-WcnSimVmSwitch -State $state -VmSwitch $vmSwitch
+            }
+        }
+    }
+}
+
+# Removes switches. The simulated host cannot ask for confirmation, so -Force is required.
+function Remove-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'Name')][string[]]$Name,
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ParameterSetName = 'SwitchObject')][object[]]$VMSwitch,
+        [switch]$Force
+    )
+    process {
+        if (-not $Force) {
+            $exception = New-Object -TypeName PSNotSupportedException -ArgumentList 'the simulated Remove-VMSwitch cannot ask for confirmation: pass -Force'
+            $PSCmdlet.ThrowTerminatingError((New-Object -TypeName Management.Automation.ErrorRecord -ArgumentList $exception, 'ConfirmationNotSupported', 'NotImplemented', $Name))
+        }
+        $request = [ordered]@{}
+        if ($PSCmdlet.ParameterSetName -eq 'SwitchObject') {
+            $request.ids = @(Get-WcnSimSwitchIds -Cmdlet $PSCmdlet -VMSwitch $VMSwitch)
+        } else {
+            $request.names = @($Name)
+        }
+        $null = Invoke-WcnSimVSwitchCli -Cmdlet $PSCmdlet -Action 'remove-switch' -Request $request -CommandClass 'RemoveVMSwitch' -Target $Name
+    }
+}
+
+function Get-VMNetworkAdapter {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'VMName')][string[]]$VMName,
+        [Parameter(ParameterSetName = 'VMName')][string]$Name
+    )
+    $state = Read-WcnSimState
+    $machines = @()
+    if ($null -ne $state.PSObject.Properties['virtualMachines']) {
+        $machines = @($state.virtualMachines)
+    }
+    foreach ($wanted in $VMName) {
+        $machine = @($machines | Where-Object { [string]$_.name -eq $wanted })[0]
+        if ($null -eq $machine) {
+            $record = New-WcnSimHyperVRecord -HyperVError ([PSCustomObject]@{
+                    message  = "Hyper-V was unable to find a virtual machine with name `"$wanted`"."
+                    category = 'InvalidArgument'
+                    errorId  = 'InvalidParameter'
+                    hresult  = 0x80131500L
+                }) -CommandClass 'GetVMNetworkAdapter' -Target $wanted
+            $PSCmdlet.WriteError($record)
+            continue
+        }
+        foreach ($adapter in @($machine.networkAdapters)) {
+            if (-not [string]::IsNullOrEmpty($Name) -and [string]$adapter.name -ne $Name) {
+                continue
+            }
+            [PSCustomObject]@{
+                Name               = [string]$adapter.name
+                VMName             = [string]$machine.name
+                MacAddressSpoofing = [string]$adapter.macAddressSpoofing
+                IsManagementOs     = $false
+            }
+        }
+    }
+}
+
+function Set-VMNetworkAdapter {
+    [CmdletBinding(DefaultParameterSetName = 'VMName')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'VMName')][string]$VMName,
+        [Parameter(ParameterSetName = 'VMName')][string]$Name,
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipeline = $true, ParameterSetName = 'ResourceObject')][object]$VMNetworkAdapter,
+        [ValidateSet('On', 'Off')][string]$MacAddressSpoofing,
+        [switch]$Passthru
+    )
+    process {
+        if ($PSCmdlet.ParameterSetName -eq 'ResourceObject') {
+            $target = [ordered]@{ vmName = [string]$VMNetworkAdapter.VMName; adapterName = [string]$VMNetworkAdapter.Name }
+        } else {
+            $adapterName = $null
+            if (-not [string]::IsNullOrEmpty($Name)) {
+                $adapterName = $Name
+            }
+            $target = [ordered]@{ vmName = $VMName; adapterName = $adapterName }
+        }
+        if ([string]::IsNullOrEmpty($MacAddressSpoofing)) {
+            return
+        }
+        $request = [ordered]@{ targets = @($target); value = $MacAddressSpoofing }
+        $changed = Invoke-WcnSimVSwitchCli -Cmdlet $PSCmdlet -Action 'set-vm-adapter' -Request $request -CommandClass 'SetVMNetworkAdapter' -Target $target.vmName
+        if ($Passthru) {
+            foreach ($view in @($changed)) {
+                [PSCustomObject]@{
+                    Name               = [string]$view.Name
+                    VMName             = [string]$view.VMName
+                    MacAddressSpoofing = [string]$view.MacAddressSpoofing
+                    IsManagementOs     = $false
+                }
+            }
         }
     }
 }
@@ -536,7 +732,8 @@ function Test-WcnDockerEngine {
 Initialize-WcnSimDaemonJson
 
 $script:ExportedCmdlets = @(
-    'Get-CimInstance', 'Get-NetNat', 'Get-VMSwitch', 'Get-NetAdapter', 'Get-NetIPAddress',
+    'Get-CimInstance', 'Get-NetNat', 'Get-VMSwitch', 'New-VMSwitch', 'Set-VMSwitch', 'Remove-VMSwitch',
+    'Get-VMNetworkAdapter', 'Set-VMNetworkAdapter', 'Get-NetAdapter', 'Get-NetIPAddress',
     'Get-HnsNetwork', 'Remove-HnsNetwork', 'Get-HnsEndpoint', 'Get-Service', 'Start-Service',
     'Stop-Service', 'Restart-Service', 'Test-WcnDockerEngine'
 )

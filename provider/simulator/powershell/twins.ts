@@ -5,11 +5,15 @@ import { OperationError } from "../../powershell/operation";
 import type {
     ApplyHostNatConfigInput,
     DaemonJsonFile,
+    NewVSwitchInput,
     GetHnsEndpointsResult,
     OperationInput,
     OperationName,
     OperationResult,
     RawHnsEndpoint,
+    RemoveVSwitchInput,
+    SetVmMacSpoofingInput,
+    SetVSwitchInput,
     WriteDaemonJsonInput,
     WriteDaemonJsonResult,
 } from "../../powershell/operations";
@@ -19,6 +23,7 @@ import { readHostState, updateHostState } from "../state";
 import { computeDaemonJsonEdit, readTextFile, writeTextFile } from "./daemon-json-twin";
 import { applyHostNatConfigTwin } from "./host-nat-config-twin";
 import { applyServiceAction } from "./service-cli";
+import { newVSwitchTwin, removeVSwitchTwin, setVmMacSpoofingTwin, setVSwitchTwin } from "./vswitch-twin";
 
 /**
  * TypeScript twins of the operation scripts: each operation computed directly from the simulator
@@ -73,10 +78,11 @@ export async function runOperationTwin<Name extends OperationName>(
             applyHostNatConfigTwin(statePath, daemonJsonPath, input as ApplyHostNatConfigInput, {
                 absentCmdlets: options.absentCmdlets ?? [],
             }),
-        "new-vswitch": () => Promise.reject(new Error("not implemented")),
-        "set-vswitch": () => Promise.reject(new Error("not implemented")),
-        "remove-vswitch": () => Promise.reject(new Error("not implemented")),
-        "set-vm-mac-spoofing": () => Promise.reject(new Error("not implemented")),
+        "new-vswitch": () => newVSwitchTwin(statePath, input as NewVSwitchInput),
+        "set-vswitch": () => setVSwitchTwin(statePath, input as SetVSwitchInput),
+        "remove-vswitch": () =>
+            removeVSwitchTwin(statePath, input as RemoveVSwitchInput, options.absentCmdlets ?? []),
+        "set-vm-mac-spoofing": () => setVmMacSpoofingTwin(statePath, input as SetVmMacSpoofingInput),
     };
     return twins[name]() as Promise<OperationResult<Name>>;
 }
