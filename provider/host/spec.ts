@@ -15,6 +15,14 @@ export interface HostSpec {
      * so operations that need PowerShell fail until it is set
      */
     powershell?: PowerShellEndpointSpec;
+    /**
+     * IPv4 address the provider reaches the host at, for example `192.168.50.10`. VSwitchBinding
+     * uses it to find the adapter that carries the management connection.
+     * @default the IP literal or DNS result of the Docker URL's host, the WinRM endpoint's host or
+     * the SSH host. When none gives an address (sim:, npipe://, unix://), every IPv4 address on an
+     * adapter is treated as possibly the management one
+     */
+    address?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { HostSpec, PowerShellEndpointSpec } from "../host/spec";
 import { FailureList } from "./failures";
 import { parseSimUrl } from "../simulator/url";
+import { parseIpv4 } from "./cidr";
 import { containsUnknown } from "./unknown";
 
 const DOCKER_SCHEMES = ["tcp:", "ssh:", "npipe:", "unix:", "sim:"];
@@ -28,6 +29,12 @@ export function validateHostSpec(host: unknown, failures: FailureList): void {
             'is required: the host\'s Docker endpoint, for example { url: "tcp://web-01:2376" }',
         );
         return;
+    }
+    if (spec.address !== undefined && !isIpv4Literal(spec.address)) {
+        failures.add(
+            "host.address",
+            `${JSON.stringify(spec.address)} is not an IPv4 address; give the address the provider reaches the host at, for example "192.168.50.10"`,
+        );
     }
     validateDockerEndpoint(spec.docker, failures);
     if (spec.powershell !== undefined) {
@@ -322,6 +329,10 @@ function isSha256Fingerprint(value: unknown): boolean {
     return typeof value === "string" && /^[0-9A-Fa-f]{64}$/.test(value.replace(/:/g, ""));
 }
 
+function isIpv4Literal(value: unknown): boolean {
+    return typeof value === "string" && parseIpv4(value) !== undefined;
+}
+
 /** Returns true when a Docker URL carries a password (`user:password@`) or a query string. */
 function hasSecretParts(url: string): boolean {
     const authority = /^[a-z]+:\/\/([^/?#]*)/.exec(url)?.[1] ?? "";
@@ -330,7 +341,7 @@ function hasSecretParts(url: string): boolean {
 }
 
 /** Settings each part of a host accepts; anything else is refused, because it would sit in state. */
-const HOST_KEYS = ["name", "docker", "powershell"];
+const HOST_KEYS = ["name", "docker", "powershell", "address"];
 const DOCKER_KEYS = ["url", "apiVersion", "timeoutMs", "tls", "ssh"];
 const TLS_KEYS = [
     "caFile",
