@@ -2,6 +2,7 @@ import Docker from "dockerode";
 import type { HostSpec } from "../host/spec";
 import { normalizeNetworkInspect, ObservedNetwork } from "../model/networkInspect";
 import type { NetworkCreateBody } from "../model/networkSpec";
+import { normalizeContainer, type ObservedContainer } from "../model/staticEndpoint";
 import { buildDockerOptions, DEFAULT_TIMEOUT_MS, LoopbackAddress } from "./connection";
 import { EngineError, fromDockerError } from "./errors";
 
@@ -149,6 +150,7 @@ export class DockerEngine {
         }
     }
 
+    /** Disconnects a container from a network; a container or network that is gone counts as disconnected. */
     async disconnectContainer(networkId: string, containerId: string, label: string): Promise<void> {
         try {
             await this.call(`disconnect container ${containerId.slice(0, 12)} from network ${label}`, () =>
@@ -156,6 +158,74 @@ export class DockerEngine {
             );
         } catch (error) {
             if (!EngineError.is(error, "not-found")) {
+                throw error;
+            }
+        }
+    }
+
+    /** Returns the container with that name or id, or undefined when the engine has none. */
+    async inspectContainer(idOrName: string): Promise<ObservedContainer | undefined> {
+        try {
+            const raw = await this.call(`inspect container ${idOrName}`, () =>
+                this.docker.getContainer(idOrName).inspect(),
+            );
+            return normalizeContainer(raw);
+        } catch (error) {
+            if (EngineError.is(error, "not-found")) {
+                return undefined;
+            }
+            throw error;
+        }
+    }
+
+    /** Lists every container attached to the network, stopped ones included. */
+    async listContainersOnNetwork(networkId: string): Promise<ObservedContainer[]> {
+        const list = await this.call(`list containers on network ${networkId.slice(0, 12)}`, () =>
+            this.docker.listContainers({ all: true, filters: { network: [networkId] } }),
+        );
+        return list.map(normalizeContainer);
+    }
+
+    /** Stops a container; one that is not running counts as stopped (the engine replies 304). */
+    async stopContainer(id: string, label: string): Promise<void> {
+        await this.ignoreNotModified(`stop container ${label}`, () => this.docker.getContainer(id).stop());
+    }
+
+    /** Starts a container; one that is already running counts as started (the engine replies 304). */
+    async startContainer(id: string, label: string): Promise<void> {
+        await this.ignoreNotModified(`start container ${label}`, () => this.docker.getContainer(id).start());
+    }
+
+    /**
+     * Connects a container to a network with a static IPv4 address and optionally a MAC address in
+     * Docker's form. The address goes in `IPAMConfig.IPv4Address`, because the engine ignores `IPAddress`.
+     */
+    async connectContainer(
+        networkId: string,
+        containerId: string,
+        endpoint: { ipv4Address?: string; macAddress?: string },
+        label: string,
+    ): Promise<void> {
+        const endpointConfig: Record<string, unknown> = {};
+        if (endpoint.ipv4Address !== undefined) {
+            endpointConfig.IPAMConfig = { IPv4Address: endpoint.ipv4Address };
+        }
+        if (endpoint.macAddress !== undefined) {
+            endpointConfig.MacAddress = endpoint.macAddress;
+        }
+        await this.call(`connect container ${label}`, () =>
+            this.docker
+                .getNetwork(networkId)
+                .connect({ Container: containerId, EndpointConfig: endpointConfig }),
+        );
+    }
+
+    /** Runs a start or stop call, for which HTTP 304 means the container already is in that state. */
+    private async ignoreNotModified(operation: string, run: () => Promise<unknown>): Promise<void> {
+        try {
+            await this.call(operation, run);
+        } catch (error) {
+            if (!(EngineError.isInstance(error) && error.statusCode === 304)) {
                 throw error;
             }
         }
