@@ -76,6 +76,7 @@ export function resetClaims(): void {
     claimsByHost.clear();
     pendingNatChanges.clear();
     hostNatOwners.clear();
+    resetUplinkClaims();
 }
 
 /** Subnets other owners claimed for the host in this process, for allocation to stay clear of. */
@@ -83,4 +84,35 @@ export function claimedSubnets(hostKey: string, exceptOwner: string): string[] {
     return (claimsByHost.get(hostKey) ?? [])
         .filter((claim) => claim.owner !== exceptOwner && claim.subnet !== undefined)
         .map((claim) => claim.subnet as string);
+}
+
+/** An uplink adapter (and the binding's switch, when there is one) that one network declared for a host. */
+interface UplinkClaim {
+    owner: string;
+    adapterName?: string;
+    switchName?: string;
+}
+
+const uplinksByHost = new Map<string, UplinkClaim[]>();
+
+/**
+ * Records that `owner` puts an external-switch network on `adapterName` (and on `switchName`, for a
+ * network on a VSwitchBinding) of the host identified by `hostKey`. Returns the claims of other
+ * owners in this operation on the same adapter or switch, with names compared without case,
+ * because each transparent, l2bridge or l2tunnel network needs its own adapter.
+ */
+export function claimUplink(hostKey: string, claim: UplinkClaim): UplinkClaim[] {
+    const claims = uplinksByHost.get(hostKey) ?? [];
+    const others = claims.filter((existing) => existing.owner !== claim.owner);
+    uplinksByHost.set(hostKey, [...others, claim]);
+    const same = (left?: string, right?: string) =>
+        left !== undefined && right !== undefined && left.toLowerCase() === right.toLowerCase();
+    return others.filter(
+        (other) => same(other.adapterName, claim.adapterName) || same(other.switchName, claim.switchName),
+    );
+}
+
+/** Forgets every uplink claim; for tests that run several stacks in one process. */
+export function resetUplinkClaims(): void {
+    uplinksByHost.clear();
 }

@@ -3,6 +3,7 @@ import { isIpv6Text, normalizeCidr, parseCidr, parseIpv4, containsAddress, broad
 import { FailureList } from "./failures";
 import { validateHostSpec } from "./hostSpec";
 import { containsUnknown } from "./unknown";
+import { needsUplink, type VSwitchReference } from "./uplink";
 import {
     ENGINE_ADDED_OPTION_KEYS,
     typedOptionFor,
@@ -39,6 +40,8 @@ export interface ContainerNetworkInputs {
     disconnectContainersOnDelete: boolean;
     /** `<project>/<stack>/<resource name>`, written to the ownership label. */
     owner: string;
+    /** The switch and adapters of the VSwitchBinding the network is declared on. */
+    vSwitch?: VSwitchReference;
 }
 
 /**
@@ -72,6 +75,7 @@ export function checkContainerNetwork(raw: Record<string, unknown>): {
     validateUnsupported(raw as UnsupportedNetworkSettings, failures);
     validateOptionMaps(raw, failures);
     validateWindows(raw.windows, driver, failures);
+    validateVSwitch(raw.vSwitch, driver, raw.windows, failures);
     for (const flag of ["adopt", "disconnectContainersOnDelete"]) {
         if (!containsUnknown(inputs[flag]) && typeof inputs[flag] !== "boolean") {
             failures.add(flag, `${JSON.stringify(inputs[flag])} is not a boolean; use true or false`);
@@ -102,6 +106,62 @@ function validateWindows(windows: unknown, driver: string | undefined, failures:
     }
     if (driver !== undefined && (windows === undefined || isKnownObject(windows))) {
         validateWindowsOptions(driver, (windows ?? {}) as WindowsNetworkOptions, failures);
+    }
+}
+
+/** Property path of the binding in ContainerNetwork args; its switch arrives as the input `vSwitch`. */
+const BINDING_PATH = "vSwitchBinding";
+
+/**
+ * Checks the switch a VSwitchBinding provides: only external-switch drivers take one, and the
+ * network's adapter must be one the binding binds. Parts not known yet during preview are skipped.
+ */
+function validateVSwitch(
+    vSwitch: unknown,
+    driver: string | undefined,
+    windows: unknown,
+    failures: FailureList,
+): void {
+    if (vSwitch === undefined || vSwitch === null) {
+        return;
+    }
+    if (driver !== undefined && !needsUplink(driver)) {
+        failures.add(
+            BINDING_PATH,
+            `cannot be used with the ${driver} driver: only transparent, l2bridge and l2tunnel networks sit on an ` +
+                "external switch. Remove vSwitchBinding, or use one of those drivers",
+        );
+        return;
+    }
+    if (containsUnknown(vSwitch)) {
+        return;
+    }
+    const reference = vSwitch as Partial<VSwitchReference>;
+    const names = reference.adapterNames;
+    if (
+        !isMap(vSwitch) ||
+        typeof reference.switchName !== "string" ||
+        reference.switchName === "" ||
+        !Array.isArray(names) ||
+        names.length === 0 ||
+        names.some((name) => typeof name !== "string")
+    ) {
+        failures.add(
+            BINDING_PATH,
+            `${JSON.stringify(vSwitch)} is not a switch with adapters; pass a VSwitchBinding resource`,
+        );
+        return;
+    }
+    const adapterName = isMap(windows) ? windows.adapterName : undefined;
+    if (typeof adapterName !== "string" || containsUnknown(adapterName)) {
+        return;
+    }
+    if (!names.some((name) => name.toLowerCase() === adapterName.toLowerCase())) {
+        failures.add(
+            "windows.adapterName",
+            `"${adapterName}" is not one of the adapters of switch "${reference.switchName}" ` +
+                `(${names.map((name) => `"${name}"`).join(", ")}); name one of them, or leave it out to use "${names[0]}"`,
+        );
     }
 }
 

@@ -157,3 +157,28 @@ export function classifyUncodedText(message: string): WindowsErrorClass | undefi
     }
     return UNCODED_TEXTS.find((entry) => entry.pattern.test(message))?.errorClass;
 }
+
+/**
+ * Classifies any host error text: by the code it carries when there is one, else by its English
+ * wording. Every wording of ERROR_INVALID_PARAMETER (`hnsCall failed in Win32: The parameter is
+ * incorrect. (0x57)`, `HNS failed with error : The parameter is incorrect.`, in any letter case,
+ * `Windows System Error 87`) returns "invalid-parameter".
+ */
+export function classifyWindowsText(message: string): WindowsErrorClass | undefined {
+    const code = findWindowsCode(message);
+    const byCode = code === undefined ? undefined : classifyWindowsCode(code);
+    return byCode ?? classifyUncodedText(message);
+}
+
+/**
+ * Error classes that mean HNS rejected the uplink when an external-switch network (transparent,
+ * l2bridge, l2tunnel) is created. 0x57 comes for a host vNIC, Wi-Fi, a bridge or an option the host
+ * does not take, and 0x80070490 ("bind failed: Element not found") for an adapter a switch cannot bind.
+ */
+export const UPLINK_ERROR_CLASSES: readonly WindowsErrorClass[] = ["invalid-parameter", "element-not-found"];
+
+/** True when the text of a failed external-network create is one of the {@link UPLINK_ERROR_CLASSES}. */
+export function isUplinkRejection(message: string): boolean {
+    const errorClass = classifyWindowsText(message);
+    return errorClass !== undefined && UPLINK_ERROR_CLASSES.includes(errorClass);
+}

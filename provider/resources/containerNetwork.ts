@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HostSpec } from "../host/spec";
 import type { WindowsNetworkOptions } from "../model/windowsOptions";
 import { shellProvider } from "../runtime/shell";
+import type { VSwitchBinding } from "./vSwitchBinding";
 
 /** Module part of the type token: resources show as `wcn:ContainerNetwork` in previews. */
 export const TYPE_MODULE = "wcn";
@@ -53,6 +54,12 @@ export interface ContainerNetworkArgs {
      * @default false
      */
     disconnectContainersOnDelete?: pulumi.Input<boolean>;
+    /**
+     * The external switch the network sits on, for `transparent`, `l2bridge` and `l2tunnel`. The
+     * network is created after the binding and deleted before it. `windows.adapterName` must be one
+     * of the binding's adapters, and defaults to its first one.
+     */
+    vSwitchBinding?: VSwitchBinding;
     /** Not supported on Windows; accepted only to be rejected with an explanation. */
     internal?: pulumi.Input<boolean>;
     /** Not supported on Windows; accepted only to be rejected with an explanation. */
@@ -88,9 +95,14 @@ export class ContainerNetwork extends pulumi.dynamic.Resource {
     /** True when the network existed and was taken over with `adopt`. */
     declare readonly adopted: pulumi.Output<boolean>;
 
+    /** The switch and adapters of the VSwitchBinding, when the network is declared on one. */
+    declare readonly vSwitch: pulumi.Output<{ switchName: string; adapterNames: string[] } | undefined>;
+
     constructor(name: string, args: ContainerNetworkArgs, opts?: pulumi.CustomResourceOptions) {
+        const { vSwitchBinding, ...rest } = args;
         const props = {
-            ...args,
+            ...rest,
+            ...(vSwitchBinding === undefined ? {} : bindingInputs(vSwitchBinding, args.windows)),
             owner: `${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
             networkId: undefined,
             hnsId: undefined,
@@ -103,4 +115,25 @@ export class ContainerNetwork extends pulumi.dynamic.Resource {
         };
         super(containerNetworkShell, name, props, opts, TYPE_MODULE, "ContainerNetwork");
     }
+}
+
+/**
+ * Turns a binding into the inputs `vSwitch` (its switch and adapters) and `windows` (with the
+ * binding's first adapter when no adapterName is set). `vSwitch` comes from the binding's outputs,
+ * which makes the network depend on the binding. A `windows` block that names its adapter stays
+ * independent of the binding, so that preview checks it before the binding exists.
+ */
+function bindingInputs(binding: VSwitchBinding, windows: ContainerNetworkArgs["windows"]) {
+    const vSwitch = pulumi
+        .all([binding.switchName, binding.adapterNames])
+        .apply(([switchName, adapterNames]) => ({ switchName, adapterNames }));
+    const withAdapter = pulumi
+        .output(windows)
+        .apply(
+            (options): pulumi.Input<WindowsNetworkOptions> =>
+                options?.adapterName !== undefined
+                    ? options
+                    : binding.adapterNames.apply((names) => ({ ...(options ?? {}), adapterName: names[0] })),
+        );
+    return { vSwitch, windows: withAdapter };
 }

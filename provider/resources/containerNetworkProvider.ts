@@ -1,13 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_API_VERSION } from "../docker/connection";
 import { checkEngine, checkNetworkLayout } from "../docker/preflight";
-import { hasPendingNatChange } from "../host/claims";
+import { claimUplink, hasPendingNatChange } from "../host/claims";
 import { engineFor } from "../host/engines";
+import { forgetHostFacts } from "../host/powershell";
 import { checkContainerNetwork, ContainerNetworkInputs } from "../model/containerNetwork";
 import { FailureList, formatFailures } from "../model/failures";
 import { checkPartition, natLayout, partitionWarnings } from "../model/nat";
 import { diffContainerNetwork } from "../model/networkDiff";
 import { containsUnknown } from "../model/unknown";
+import { checkUplink, needsUplink } from "../model/uplink";
 import { readNetworkProps, networkOutputs, NetworkOutputs } from "./containerNetworkState";
 import { plainJson, warn } from "./common";
 import { readFactsForApply, readHostView, type HostView } from "./hostView";
@@ -37,16 +39,68 @@ async function check(
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkContainerNetwork(news);
+    const { inputs, failures: syntax } = checkContainerNetwork(news);
     const known = (value: unknown) => !containsUnknown(value);
-    if (failures.empty && known(inputs.host) && known(inputs.name) && known(inputs.driver)) {
-        // A subnet that is not known yet is left out of the rules that compare subnets.
-        const subnet = known(inputs.subnet) ? inputs.subnet : undefined;
-        const typed = { ...inputs, subnet } as unknown as ContainerNetworkInputs;
-        checkSiblings(typed.host, typed.owner, typed.name, typed.subnet, failures);
-        await checkAgainstEngine(typed, failures);
+    const hostVnicOnly = isOnlyHostVnicFailure(syntax);
+    if (
+        (!syntax.empty && !hostVnicOnly) ||
+        !known(inputs.host) ||
+        !known(inputs.name) ||
+        !known(inputs.driver)
+    ) {
+        return { inputs: plainJson(inputs), failures: syntax.items };
     }
-    return { inputs: plainJson(inputs), failures: failures.items };
+    // A subnet that is not known yet is left out of the rules that compare subnets.
+    const subnet = known(inputs.subnet) ? inputs.subnet : undefined;
+    const typed = { ...inputs, subnet } as unknown as ContainerNetworkInputs;
+    const failures = new FailureList();
+    checkSiblings(typed.host, typed.owner, typed.name, typed.subnet, failures);
+    checkSiblingUplinks(typed, failures);
+    await checkAgainstEngine(typed, failures);
+    // The host's facts explain a host vNIC better (its switch, and the physical adapter with its
+    // MAC), so the input rule's message stays only when the host rules did not report the adapter.
+    const explained = failures.items.some((failure) => failure.property === ADAPTER_PATH);
+    const items = hostVnicOnly && !explained ? [...syntax.items, ...failures.items] : failures.items;
+    return { inputs: plainJson(inputs), failures: items };
+}
+
+const ADAPTER_PATH = "windows.adapterName";
+
+/** True when the one input failure is the rule that rejects a `vEthernet (...)` adapter name. */
+function isOnlyHostVnicFailure(failures: FailureList): boolean {
+    const [first] = failures.items;
+    return failures.items.length === 1 && first.property === ADAPTER_PATH && /host vNIC/.test(first.reason);
+}
+
+/**
+ * Reports other external-switch networks checked in the same operation on the same adapter or on
+ * the same VSwitchBinding's switch, before either is created. Values not known yet are left out.
+ */
+function checkSiblingUplinks(inputs: ContainerNetworkInputs, failures: FailureList): void {
+    if (!needsUplink(inputs.driver)) {
+        return;
+    }
+    const adapterName = knownString(inputs.windows?.adapterName);
+    const switchName = knownString(inputs.vSwitch?.switchName);
+    if (adapterName === undefined && switchName === undefined) {
+        return;
+    }
+    const conflicts = claimUplink(inputs.host.docker.url, { owner: inputs.owner, adapterName, switchName });
+    for (const other of conflicts) {
+        const shared =
+            adapterName !== undefined && other.adapterName?.toLowerCase() === adapterName.toLowerCase()
+                ? `adapter "${adapterName}"`
+                : `switch "${switchName}"`;
+        failures.add(
+            adapterName !== undefined ? ADAPTER_PATH : "vSwitchBinding",
+            `${shared} is also used by ${other.owner} on host ${inputs.host.name}; each transparent, l2bridge or ` +
+                "l2tunnel network needs its own adapter, so give each network another adapter",
+        );
+    }
+}
+
+function knownString(value: unknown): string | undefined {
+    return typeof value === "string" && !containsUnknown(value) ? value : undefined;
 }
 
 async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: FailureList): Promise<void> {
@@ -58,7 +112,7 @@ async function checkAgainstEngine(inputs: ContainerNetworkInputs, failures: Fail
         return;
     }
     const view = await readHostView(inputs.host, `network "${inputs.name}"`, failures, {
-        wantFacts: inputs.driver === "nat",
+        wantFacts: inputs.driver === "nat" || needsUplink(inputs.driver),
     });
     if (view) {
         addHostFailures(inputs, view, failures, "warn");
@@ -89,6 +143,7 @@ function addHostFailures(
     if (inputs.driver !== "nat" || info.osType !== "windows") {
         const planned = { name: inputs.name, driver: inputs.driver, subnet: inputs.subnet };
         checkNetworkLayout(info, engine.hostName, planned, view.networks, failures);
+        addUplinkFailures(inputs, view, failures, warnings);
     } else {
         // The NAT rules cover overlaps with every network, with the exceptions Windows makes.
         const layout = natLayout({
@@ -110,6 +165,37 @@ function addHostFailures(
 }
 
 /**
+ * Adds the uplink rules of an external-switch network (see model/uplink.ts) when the host's facts
+ * were read and the adapter is known.
+ */
+function addUplinkFailures(
+    inputs: ContainerNetworkInputs,
+    view: HostView,
+    failures: FailureList,
+    warnings: "warn" | "quiet",
+): void {
+    const adapterName = knownString(inputs.windows?.adapterName);
+    if (!needsUplink(inputs.driver) || view.facts === undefined || adapterName === undefined) {
+        return;
+    }
+    const bindingPending = inputs.vSwitch !== undefined && containsUnknown(inputs.vSwitch);
+    const planned = {
+        networkName: inputs.name,
+        driver: inputs.driver,
+        adapterName,
+        hnsNetworkName: knownString(inputs.windows?.hnsNetworkName),
+        vSwitch: bindingPending ? undefined : inputs.vSwitch,
+        bindingPending,
+    };
+    const host = { hostName: view.engine.hostName, facts: view.facts, networks: view.networks };
+    for (const message of checkUplink(planned, host, failures)) {
+        if (warnings === "warn") {
+            warn(`network "${inputs.name}": ${message}`);
+        }
+    }
+}
+
+/**
  * Compares states without I/O. Docker networks are immutable, so managed changes replace, and
  * always delete first: the old network keeps the name (and, for external-switch drivers, the adapter).
  */
@@ -119,11 +205,35 @@ async function diff(
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.DiffResult> {
     const { replaces, updates } = diffContainerNetwork(olds, news);
+    diffVSwitch(olds.vSwitch, news.vSwitch, replaces, updates);
     return {
         changes: replaces.length + updates.length > 0,
         replaces,
         deleteBeforeReplace: true,
     };
+}
+
+/**
+ * Compares the binding's switch: another switch means another network, while a change in the
+ * binding's adapters alone only changes what is stored, because `windows.adapterName` (compared
+ * with the other Windows options) is the adapter the network really uses.
+ */
+function diffVSwitch(olds: unknown, news: unknown, replaces: string[], updates: string[]): void {
+    const switchOf = (value: unknown) =>
+        containsUnknown(value)
+            ? value
+            : ((value as { switchName?: string } | undefined)?.switchName?.toLowerCase() ?? null);
+    const adaptersOf = (value: unknown) =>
+        containsUnknown(value)
+            ? value
+            : ((value as { adapterNames?: string[] } | undefined)?.adapterNames ?? null);
+    const differs = (left: unknown, right: unknown) =>
+        containsUnknown(left) || containsUnknown(right) || JSON.stringify(left) !== JSON.stringify(right);
+    if (differs(switchOf(olds), switchOf(news))) {
+        replaces.push("vSwitch.switchName");
+    } else if (differs(adaptersOf(olds), adaptersOf(news))) {
+        updates.push("vSwitch.adapterNames");
+    }
 }
 
 /**
@@ -145,11 +255,19 @@ async function validateForApply(raw: Record<string, unknown>): Promise<Container
     const typed = inputs as unknown as ContainerNetworkInputs;
     if (failures.empty) {
         const engine = await engineFor(typed.host);
+        if (needsUplink(typed.driver)) {
+            // Check read the facts before the binding this network sits on was created, and the
+            // uplink rules must judge the switches as they are now.
+            forgetHostFacts(typed.host);
+        }
         const view = {
             engine,
             info: await engine.info(),
             networks: await engine.listNetworks(),
-            facts: typed.driver === "nat" ? await readFactsForApply(typed.host) : undefined,
+            facts:
+                typed.driver === "nat" || needsUplink(typed.driver)
+                    ? await readFactsForApply(typed.host)
+                    : undefined,
         };
         addHostFailures(typed, view, failures, "quiet");
     }

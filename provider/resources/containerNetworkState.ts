@@ -38,6 +38,7 @@ const INPUT_KEYS: (keyof ContainerNetworkInputs)[] = [
     "adopt",
     "disconnectContainersOnDelete",
     "owner",
+    "vSwitch",
 ];
 
 export function networkOutputs(

@@ -1,12 +1,23 @@
 import type { DockerEngine, EngineInfo } from "../docker/engine";
-import { EngineError } from "../docker/errors";
+import { classifyHnsMessage, EngineError } from "../docker/errors";
 import { claimNetwork } from "../host/claims";
 import { engineFor } from "../host/engines";
+import { forgetHostFacts, hasPowerShellChannel, readHostFacts } from "../host/powershell";
+import type { HostFacts } from "../host/facts";
 import type { HostSpec } from "../host/spec";
 import type { FailureList } from "../model/failures";
 import { type ContainerNetworkInputs, MANAGED_BY_VALUE, OwnerLabel } from "../model/containerNetwork";
 import type { ObservedNetwork } from "../model/networkInspect";
 import { buildCreateBody, compareForAdoption, isOwnedBy } from "../model/networkSpec";
+import {
+    EXTERNAL_CREATE_ATTEMPTS,
+    EXTERNAL_CREATE_RETRY_DELAYS_MS,
+    needsUplink,
+    RetriesExhaustedError,
+    retryWithDelays,
+    switchOfHnsNetwork,
+} from "../model/uplink";
+import { isUplinkRejection } from "../model/windowsErrors";
 import { describeAttachments, networkOutputs, type NetworkOutputs } from "./containerNetworkState";
 import { warn } from "./common";
 
@@ -41,7 +52,9 @@ export async function createManagedNetwork(
         }
     }
 
-    const id = await engine.createNetwork(buildCreateBody(inputs));
+    const id = needsUplink(inputs.driver)
+        ? await createExternalNetwork(engine, inputs)
+        : await engine.createNetwork(buildCreateBody(inputs));
     try {
         const observed = await engine.inspectNetwork(id);
         if (!observed) {
@@ -182,6 +195,7 @@ export async function deleteManagedNetwork(id: string, stored: NetworkOutputs): 
         return;
     }
     const label = `"${observed.name}"`;
+    const settle = needsUplink(observed.driver) ? await hnsObjectsOf(stored.host, observed.hnsId) : undefined;
     if (observed.endpoints.length > 0) {
         if (!stored.disconnectContainersOnDelete) {
             throw new Error(
@@ -195,6 +209,9 @@ export async function deleteManagedNetwork(id: string, stored: NetworkOutputs): 
     }
     try {
         await engine.removeNetwork(id, label);
+        if (settle !== undefined) {
+            await waitUntilGone(stored.host, settle, label);
+        }
     } catch (error) {
         if (EngineError.is(error, "in-use")) {
             const now = await engine.inspectNetwork(id);
@@ -233,5 +250,147 @@ export function checkSiblings(
             `${subnet} overlaps ${other.subnet}, which ${other.owner} declares for host ${host.name}; ` +
                 "give each network its own subnet",
         );
+    }
+}
+
+/** How long delete waits for HNS to drop the network and the switch it made, in milliseconds. */
+export const HNS_SETTLE_TIMEOUT_MS = 30_000;
+const HNS_SETTLE_POLL_MS = 1_000;
+
+/**
+ * Creates an external-switch network. HNS can keep the switch of a transparent network that was
+ * just removed, and the next create then fails with "The object already exists" (on some hosts
+ * until a reboot). That error is retried with the waits of EXTERNAL_CREATE_RETRY_DELAYS_MS. An
+ * invalid-parameter rejection names the adapter it was about.
+ */
+async function createExternalNetwork(engine: DockerEngine, inputs: ContainerNetworkInputs): Promise<string> {
+    const adapter = inputs.windows?.adapterName;
+    const uplink =
+        inputs.vSwitch === undefined
+            ? `adapter "${adapter}"`
+            : `adapter "${adapter}" of switch "${inputs.vSwitch.switchName}"`;
+    try {
+        return await retryWithDelays(() => engine.createNetwork(buildCreateBody(inputs)), {
+            delaysMs: EXTERNAL_CREATE_RETRY_DELAYS_MS,
+            isRetryable: isHnsObjectExists,
+            sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+            onRetry: (error, delayMs) =>
+                warn(
+                    `network "${inputs.name}" on host ${engine.hostName}: HNS reported that the object already exists ` +
+                        `(${(error as Error).message}); the switch of a removed network on ${uplink} may still be ` +
+                        `going away, so create is retried in ${delayMs / 1000} s`,
+                ),
+        });
+    } catch (error) {
+        if (error instanceof RetriesExhaustedError) {
+            const totalSeconds = EXTERNAL_CREATE_RETRY_DELAYS_MS.reduce((sum, ms) => sum + ms, 0) / 1000;
+            throw new Error(
+                `network "${inputs.name}" on host ${engine.hostName}: HNS still reports that the object already exists ` +
+                    `after ${EXTERNAL_CREATE_ATTEMPTS} tries over ${totalSeconds} s (${(error.lastError as Error).message}). ` +
+                    `A removed network's switch on ${uplink} is probably still on the host: check Get-VMSwitch and ` +
+                    "Get-HnsNetwork, and reboot the host if it does not go away (restarting docker does not clear it)",
+            );
+        }
+        if (EngineError.isInstance(error) && isUplinkRejection(error.engineMessage ?? error.message)) {
+            throw new EngineError(
+                error.kind,
+                `network "${inputs.name}": HNS rejected the uplink ${uplink} on host ${engine.hostName} ` +
+                    `("${error.engineMessage ?? error.message}"). The adapter must be a connected, wired physical ` +
+                    "adapter that no other external network uses and that is not bound to a switch Docker does not see; " +
+                    "the host's Windows edition and version must also accept the driver's options",
+                { statusCode: error.statusCode, code: error.code, engineMessage: error.engineMessage },
+            );
+        }
+        throw error;
+    }
+}
+
+/** True for HNS's "already exists" failure, as opposed to the engine's own name conflict. */
+function isHnsObjectExists(error: unknown): boolean {
+    return (
+        EngineError.is(error, "conflict") &&
+        error.engineMessage !== undefined &&
+        classifyHnsMessage(error.engineMessage) !== undefined
+    );
+}
+
+/** The HNS network of a Docker network and the switch HNS made for it, by name. */
+interface HnsObjects {
+    hnsId: string;
+    /** Set when the switch carries only this network, so that HNS removes it with the network. */
+    switchName?: string;
+}
+
+/**
+ * Returns what delete waits for after removing an external network: its HNS network and, when no
+ * other HNS network uses it, its switch. Undefined without a PowerShell channel or an HNS id.
+ */
+async function hnsObjectsOf(host: HostSpec, hnsId: string | undefined): Promise<HnsObjects | undefined> {
+    if (hnsId === undefined || !hasPowerShellChannel(host)) {
+        return undefined;
+    }
+    const facts = await readFreshFacts(host);
+    const network = facts?.hnsNetworks.find((candidate) => candidate.id === hnsId.toLowerCase());
+    if (facts === undefined || network === undefined) {
+        return undefined;
+    }
+    const vmSwitch = switchOfHnsNetwork(network, facts);
+    const shared =
+        vmSwitch !== undefined &&
+        facts.hnsNetworks.some(
+            (other) => other.id !== network.id && switchOfHnsNetwork(other, facts)?.name === vmSwitch.name,
+        );
+    return { hnsId: network.id, switchName: shared ? undefined : vmSwitch?.name };
+}
+
+/**
+ * Waits, up to HNS_SETTLE_TIMEOUT_MS, until the host's facts no longer list the HNS network and its
+ * switch, so that a replacement created right after does not collide with them. Gives up with a
+ * warning, because create retries that collision anyway.
+ */
+async function waitUntilGone(host: HostSpec, objects: HnsObjects, label: string): Promise<void> {
+    const deadline = Date.now() + HNS_SETTLE_TIMEOUT_MS;
+    for (;;) {
+        const facts = await readFreshFacts(host);
+        if (facts === undefined) {
+            return;
+        }
+        const network = facts.hnsNetworks.some((candidate) => candidate.id === objects.hnsId);
+        const vmSwitch =
+            objects.switchName !== undefined &&
+            facts.vmSwitches.some(
+                (candidate) => candidate.name.toLowerCase() === objects.switchName?.toLowerCase(),
+            );
+        if (!network && !vmSwitch) {
+            return;
+        }
+        if (Date.now() >= deadline) {
+            const left = network ? `HNS network ${objects.hnsId}` : `switch "${objects.switchName}"`;
+            warn(
+                `network ${label} on host ${host.name} was removed, but ${left} was still on the host after ` +
+                    `${HNS_SETTLE_TIMEOUT_MS / 1000} s; a replacement created now may fail until it goes`,
+            );
+            return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, HNS_SETTLE_POLL_MS));
+    }
+}
+
+/**
+ * Reads the host's facts again, bypassing the cache. A failed read gives a warning and undefined,
+ * because waiting for HNS is a courtesy to the next create and must not fail a delete.
+ */
+async function readFreshFacts(host: HostSpec): Promise<HostFacts | undefined> {
+    forgetHostFacts(host);
+    try {
+        return await readHostFacts(host);
+    } catch (error) {
+        warn(
+            `reading the facts of host ${host.name} failed (${(error as Error).message}); not waiting for HNS to ` +
+                "drop the removed network",
+        );
+        return undefined;
+    } finally {
+        forgetHostFacts(host);
     }
 }

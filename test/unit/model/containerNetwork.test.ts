@@ -782,3 +782,61 @@ describe("checkContainerNetwork whitespace", () => {
         });
     }
 });
+
+describe("checkContainerNetwork vSwitch", () => {
+    const BINDING = { switchName: "ext-lan", adapterNames: ["Ethernet 2", "Ethernet 3"] };
+
+    it("accepts an adapter of the binding", () => {
+        expect(failuresOf(transparent({ vSwitch: BINDING }))).to.deep.equal([]);
+    });
+
+    it("matches adapter names without case", () => {
+        const failures = failuresOf(
+            transparent({ vSwitch: BINDING, windows: { adapterName: "ethernet 3" } }),
+        );
+        expect(failures).to.deep.equal([]);
+    });
+
+    it("rejects an adapter outside the binding", () => {
+        const failures = failuresOf(transparent({ vSwitch: BINDING, windows: { adapterName: "Ethernet" } }));
+        expect(failures.map((failure) => failure.property)).to.deep.equal(["windows.adapterName"]);
+        expect(failures[0].reason).to.contain('"Ethernet" is not one of the adapters of switch "ext-lan"');
+        expect(failures[0].reason).to.contain('leave it out to use "Ethernet 2"');
+    });
+
+    it("rejects a binding on a nat network", () => {
+        const failures = failuresOf(nat({ vSwitch: BINDING }));
+        expect(failures.map((failure) => failure.property)).to.deep.equal(["vSwitchBinding"]);
+        expect(failures[0].reason).to.contain("cannot be used with the nat driver");
+    });
+
+    it("rejects an unknown binding on overlay", () => {
+        const failures = failuresOf(nat({ driver: "overlay", vSwitch: UNKNOWN_VALUE }));
+        expect(failures.map((failure) => failure.property)).to.deep.equal(["vSwitchBinding"]);
+        expect(failures[0].reason).to.contain("overlay driver");
+    });
+
+    it("accepts l2bridge and l2tunnel", () => {
+        expect(
+            failuresOf(l2bridge({ vSwitch: BINDING, windows: { adapterName: "Ethernet 2" } })),
+        ).to.deep.equal([]);
+        const tunnel = transparent({ driver: "l2tunnel", vSwitch: BINDING });
+        expect(failuresOf(tunnel)).to.deep.equal([]);
+    });
+
+    it("rejects a malformed switch", () => {
+        const failures = failuresOf(transparent({ vSwitch: { switchName: "ext-lan", adapterNames: [] } }));
+        expect(failures.map((failure) => failure.property)).to.deep.equal(["vSwitchBinding"]);
+    });
+
+    it("accepts an unknown binding", () => {
+        expect(failuresOf(transparent({ vSwitch: UNKNOWN_VALUE }))).to.deep.equal([]);
+    });
+
+    it("accepts unknown adapters of the binding", () => {
+        const failures = failuresOf(
+            transparent({ vSwitch: { switchName: "ext-lan", adapterNames: UNKNOWN_VALUE } }),
+        );
+        expect(failures).to.deep.equal([]);
+    });
+});
