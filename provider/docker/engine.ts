@@ -186,6 +186,14 @@ export class DockerEngine {
         return list.map(normalizeContainer);
     }
 
+    /** Lists the containers that are running now. */
+    async listRunningContainers(): Promise<ObservedContainer[]> {
+        const list = await this.call("list running containers", () =>
+            this.docker.listContainers({ filters: { status: ["running"] } }),
+        );
+        return list.map(normalizeContainer);
+    }
+
     /** Stops a container; one that is not running counts as stopped (the engine replies 304). */
     async stopContainer(id: string, label: string): Promise<void> {
         await this.ignoreNotModified(`stop container ${label}`, () => this.docker.getContainer(id).stop());

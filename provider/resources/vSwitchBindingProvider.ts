@@ -291,7 +291,7 @@ async function undoNewSwitch(
         });
         forgetHostFacts(inputs.host);
         if (dockerSawSwitch) {
-            await hostOperations(inputs.host).run("restart-container-services", {});
+            await restartKeepingContainers(inputs.host);
         }
         forgetHostFacts(inputs.host);
         return new Error(
@@ -326,7 +326,7 @@ async function ensureDockerSeesSwitch(
     if (network !== undefined) {
         return { facts, network };
     }
-    await hostOperations(inputs.host).run("restart-container-services", {});
+    await restartKeepingContainers(inputs.host);
     const after = await freshFacts(inputs.host);
     const listed = await engine.listNetworks();
     const visible = findSwitchDockerNetwork(inputs.switchName, listed, after);
@@ -341,6 +341,31 @@ async function ensureDockerSeesSwitch(
         );
     }
     return { facts: after, network: visible };
+}
+
+/**
+ * Restarts hns and docker, then starts again the containers that were running before, because
+ * stopping the docker service stops every container. A container that does not start again gives
+ * a warning, not a failure: the switch change itself succeeded.
+ */
+async function restartKeepingContainers(host: HostSpec): Promise<void> {
+    const engine = await engineFor(host);
+    const running = await engine.listRunningContainers();
+    await hostOperations(host).run("restart-container-services", {});
+    const notStarted: string[] = [];
+    for (const container of running) {
+        try {
+            await engine.startContainer(container.id, container.name);
+        } catch (error) {
+            notStarted.push(`${container.name} (${(error as Error).message})`);
+        }
+    }
+    if (notStarted.length > 0) {
+        warn(
+            `host ${host.name}: these containers were running before hns and docker restarted and did not start again: ` +
+                `${notStarted.join("; ")}. Start them with docker start`,
+        );
+    }
 }
 
 /** Turns on MAC address spoofing for the VM of a nested host on its Hyper-V parent. */
@@ -512,7 +537,7 @@ async function remove(_id: string, props: Record<string, unknown>): Promise<void
     });
     forgetHostFacts(host);
     if (hadNetwork) {
-        await hostOperations(host).run("restart-container-services", {});
+        await restartKeepingContainers(host);
         forgetHostFacts(host);
     }
 }
