@@ -76,6 +76,7 @@ export function checkContainerNetwork(raw: Record<string, unknown>): {
     validateOptionMaps(raw, failures);
     validateWindows(raw.windows, driver, failures);
     validateVSwitch(raw.vSwitch, driver, raw.windows, failures);
+    validateNameBesideSwitch(raw.name, raw.vSwitch, failures);
     for (const flag of ["adopt", "disconnectContainersOnDelete"]) {
         if (!containsUnknown(inputs[flag]) && typeof inputs[flag] !== "boolean") {
             failures.add(flag, `${JSON.stringify(inputs[flag])} is not a boolean; use true or false`);
@@ -161,6 +162,24 @@ function validateVSwitch(
             "windows.adapterName",
             `"${adapterName}" is not one of the adapters of switch "${reference.switchName}" ` +
                 `(${names.map((name) => `"${name}"`).join(", ")}); name one of them, or leave it out to use "${names[0]}"`,
+        );
+    }
+}
+
+/**
+ * Rejects a network named like its binding's switch: Docker already lists the switch itself as a
+ * transparent network of that name, with no subnet, which the binding removes together with the switch.
+ */
+function validateNameBesideSwitch(name: unknown, vSwitch: unknown, failures: FailureList): void {
+    const switchName = isMap(vSwitch) ? vSwitch.switchName : undefined;
+    if (typeof name !== "string" || typeof switchName !== "string" || containsUnknown(switchName)) {
+        return;
+    }
+    if (name.toLowerCase() === switchName.toLowerCase()) {
+        failures.add(
+            "name",
+            `"${name}" is the name of the binding's switch, and Docker already lists that switch as a transparent ` +
+                "network of the same name, which belongs to the VSwitchBinding; choose another network name",
         );
     }
 }

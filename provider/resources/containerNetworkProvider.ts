@@ -214,9 +214,10 @@ async function diff(
 }
 
 /**
- * Compares the binding's switch: another switch means another network, while a change in the
- * binding's adapters alone only changes what is stored, because `windows.adapterName` (compared
- * with the other Windows options) is the adapter the network really uses.
+ * Compares the binding's switch: another switch means another network. A binding added or removed
+ * and a change in the binding's adapters alone only change what is stored, because
+ * `windows.adapterName` (compared with the other Windows options) is the adapter the network
+ * really uses.
  */
 function diffVSwitch(olds: unknown, news: unknown, replaces: string[], updates: string[]): void {
     const switchOf = (value: unknown) =>
@@ -229,7 +230,10 @@ function diffVSwitch(olds: unknown, news: unknown, replaces: string[], updates: 
             : ((value as { adapterNames?: string[] } | undefined)?.adapterNames ?? null);
     const differs = (left: unknown, right: unknown) =>
         containsUnknown(left) || containsUnknown(right) || JSON.stringify(left) !== JSON.stringify(right);
-    if (differs(switchOf(olds), switchOf(news))) {
+    const addedOrRemoved = (olds === undefined || olds === null) !== (news === undefined || news === null);
+    if (addedOrRemoved) {
+        updates.push("vSwitch");
+    } else if (differs(switchOf(olds), switchOf(news))) {
         replaces.push("vSwitch.switchName");
     } else if (differs(adaptersOf(olds), adaptersOf(news))) {
         updates.push("vSwitch.adapterNames");

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { checkContainerNetwork } from "../../../provider/model/containerNetwork";
 import type { InputFailure } from "../../../provider/model/failures";
 import { UNKNOWN_VALUE } from "../../../provider/model/unknown";
+import { containerNetworkProvider } from "../../../provider/resources/containerNetworkProvider";
 
 const TLS_HOST = {
     name: "web-01",
@@ -833,10 +834,49 @@ describe("checkContainerNetwork vSwitch", () => {
         expect(failuresOf(transparent({ vSwitch: UNKNOWN_VALUE }))).to.deep.equal([]);
     });
 
+    it("rejects the switch's own name", () => {
+        const failures = failuresOf(transparent({ name: "EXT-LAN", vSwitch: BINDING }));
+        expect(failures.map((failure) => failure.property)).to.deep.equal(["name"]);
+        expect(failures[0].reason).to.contain('"EXT-LAN" is the name of the binding\'s switch');
+    });
+
     it("accepts unknown adapters of the binding", () => {
         const failures = failuresOf(
             transparent({ vSwitch: { switchName: "ext-lan", adapterNames: UNKNOWN_VALUE } }),
         );
         expect(failures).to.deep.equal([]);
+    });
+});
+
+describe("ContainerNetwork diff of vSwitch", () => {
+    const BINDING = { switchName: "ext-lan", adapterNames: ["Ethernet 2"] };
+
+    async function diffOf(olds: Record<string, unknown>, news: Record<string, unknown>) {
+        const diff = containerNetworkProvider.diff as NonNullable<typeof containerNetworkProvider.diff>;
+        return diff("id", olds, news);
+    }
+
+    it("updates when the binding is removed", async () => {
+        const result = await diffOf(transparent({ vSwitch: BINDING }), transparent());
+        expect(result.changes).to.equal(true);
+        expect(result.replaces).to.deep.equal([]);
+    });
+
+    it("updates when a binding is added", async () => {
+        const result = await diffOf(transparent(), transparent({ vSwitch: BINDING }));
+        expect(result.changes).to.equal(true);
+        expect(result.replaces).to.deep.equal([]);
+    });
+
+    it("replaces on another switch", async () => {
+        const moved = { ...BINDING, switchName: "ext-lan2" };
+        const result = await diffOf(transparent({ vSwitch: BINDING }), transparent({ vSwitch: moved }));
+        expect(result.replaces).to.deep.equal(["vSwitch.switchName"]);
+    });
+
+    it("ignores the switch name's case", async () => {
+        const upper = { ...BINDING, switchName: "EXT-LAN" };
+        const result = await diffOf(transparent({ vSwitch: BINDING }), transparent({ vSwitch: upper }));
+        expect(result.changes).to.equal(false);
     });
 });
