@@ -15,7 +15,7 @@ const IMAGE = getProfile("ws2022").images[1];
 const SEGMENT = { subnet: "10.20.0.0/24", gateway: "10.20.0.1" };
 const ADDRESSES = { "seg-web": "10.20.0.21", "seg-db": "10.20.0.22" };
 
-/** The networking parts of a host and the containers' running state, in a stable order. */
+/** Collects the networking parts of a host and the containers' running state, in a stable order. */
 function hostSnapshot(state: HostState): Record<string, unknown> {
     const byName = <T extends { name: string }>(items: T[]) =>
         [...items].sort((a, b) => a.name.localeCompare(b.name));
@@ -129,5 +129,58 @@ describe("transparent segment stack on a simulated ws2022 host", function () {
         const result = await run("destroy");
         expect(result.ok, result.log).to.equal(true);
         expect(hostSnapshot(await readHostState(statePath))).to.deep.equal(seeded);
+    });
+});
+
+describe("transparent-segment example on a simulated ws2022 host", function () {
+    this.timeout(300_000);
+    const program = path.join(PROJECT_ROOT, "dist", "examples", "transparent-segment", "index.js");
+    let workDir: string;
+    let hostUrl: string;
+    let statePath: string;
+
+    before(async () => {
+        const target = await simulatedTarget("ws2022");
+        hostUrl = target.host.docker.url;
+        statePath = target.statePath;
+        workDir = fs.mkdtempSync(path.join(os.tmpdir(), "wcn-e2e-segment-example-"));
+        const web = await target.docker.createContainer({ Image: IMAGE, name: "web" });
+        await web.start();
+    });
+
+    after(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+    function run(operation: DriverOptions["operation"]): Promise<DriverResult> {
+        return runDriver({
+            operation,
+            programPath: program,
+            statePath: path.join(workDir, "state.json"),
+            projectRoot: PROJECT_ROOT,
+            project: "wcn-transparent-segment",
+            stack: "dev",
+            config: { dockerUrl: hostUrl, endpoints: JSON.stringify({ web: "10.20.0.21" }) },
+        });
+    }
+
+    it("pins the container on the new switch", async () => {
+        const result = await run("up");
+        expect(result.ok, result.log).to.equal(true);
+        expect(result.outputs.addresses).to.deep.equal(["10.20.0.21"]);
+        const state = await readHostState(statePath);
+        const external = state.vmSwitches.filter((vmSwitch) => vmSwitch.switchType === "External");
+        expect(external.map((vmSwitch) => vmSwitch.name)).to.deep.equal(["ext-lan"]);
+        const web = state.containers.find((container) => container.name === "web");
+        expect(web?.status).to.equal("running");
+    });
+
+    it("removes switch and network on destroy", async () => {
+        const result = await run("destroy");
+        expect(result.ok, result.log).to.equal(true);
+        const state = await readHostState(statePath);
+        const external = state.vmSwitches.filter((vmSwitch) => vmSwitch.switchType === "External");
+        expect(external).to.deep.equal([]);
+        expect(state.dockerNetworks.map((network) => network.name).sort()).to.deep.equal(["nat", "none"]);
+        const ethernet2 = state.adapters.find((adapter) => adapter.name === "Ethernet 2");
+        expect(ethernet2?.ipv4Addresses).to.deep.equal([{ address: "10.20.0.5", prefixLength: 24 }]);
     });
 });
