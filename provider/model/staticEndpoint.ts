@@ -23,6 +23,18 @@ export interface StaticEndpointInputs {
     allowStop: boolean;
 }
 
+export const STATIC_ENDPOINT_INPUT_KEYS: readonly (keyof StaticEndpointInputs)[] = [
+    "host",
+    "container",
+    "network",
+    "ipv4Address",
+    "macAddress",
+    "allowStop",
+];
+
+/** Settings check accepts: the inputs, the owner the resource class adds, and the serialized provider. */
+const KNOWN_KEYS = new Set<string>([...STATIC_ENDPOINT_INPUT_KEYS, "owner", "__provider"]);
+
 /** Returns the checked inputs with defaults filled in and the MAC normalized, and every syntax failure at once. */
 export function checkStaticEndpoint(raw: Record<string, unknown>): {
     inputs: Record<string, unknown>;
@@ -31,29 +43,74 @@ export function checkStaticEndpoint(raw: Record<string, unknown>): {
     const failures = new FailureList();
     const inputs: Record<string, unknown> = { ...raw };
     inputs.allowStop = raw.allowStop ?? false;
+    if (raw.macAddress === null) {
+        delete inputs.macAddress;
+    }
 
+    for (const key of Object.keys(raw)) {
+        if (!KNOWN_KEYS.has(key)) {
+            failures.add(
+                key,
+                `is not a StaticEndpoint setting; use one of ${STATIC_ENDPOINT_INPUT_KEYS.join(", ")}. Setting names are case-sensitive`,
+            );
+        }
+    }
     validateHostSpec(raw.host, failures);
     validateReference(raw.container, "container", '"web-01" or a container id', failures);
     validateReference(raw.network, "network", '"tlan1" or a network id', failures);
     validateAddress(raw.ipv4Address, failures);
-    if (raw.macAddress !== undefined && !containsUnknown(raw.macAddress)) {
-        const mac = typeof raw.macAddress === "string" ? normalizeMacAddress(raw.macAddress) : undefined;
-        const problem = mac === undefined ? undefined : macProblem(mac);
-        if (mac === undefined) {
-            failures.add(
-                "macAddress",
-                `${JSON.stringify(raw.macAddress)} is not a MAC address; write six hex pairs, for example "00:15:5d:0a:0b:0c"`,
-            );
-        } else if (problem !== undefined) {
-            failures.add("macAddress", `${raw.macAddress} ${problem}`);
-        } else {
+    if (inputs.macAddress !== undefined) {
+        const mac = checkMacAddress(raw.macAddress, failures);
+        if (mac !== undefined) {
             inputs.macAddress = mac;
         }
     }
     if (!containsUnknown(inputs.allowStop) && typeof inputs.allowStop !== "boolean") {
-        failures.add("allowStop", `${JSON.stringify(inputs.allowStop)} is not a boolean; use true or false`);
+        failures.add(
+            "allowStop",
+            `${JSON.stringify(inputs.allowStop)} is ${typeName(inputs.allowStop)}, not a boolean; use true or false`,
+        );
     }
     return { inputs, failures };
+}
+
+/** Returns the MAC in Docker's form, or undefined after adding a failure (or for a value unknown during preview). */
+function checkMacAddress(value: unknown, failures: FailureList): string | undefined {
+    if (containsUnknown(value)) {
+        return undefined;
+    }
+    if (typeof value !== "string") {
+        failures.add(
+            "macAddress",
+            `${JSON.stringify(value)} is ${typeName(value)}, not a string; write the MAC as text, for example "00:15:5d:0a:0b:0c"`,
+        );
+        return undefined;
+    }
+    const mac = normalizeMacAddress(value);
+    if (mac === undefined) {
+        failures.add(
+            "macAddress",
+            `${JSON.stringify(value)} is not a MAC address; write six hex pairs, for example "00:15:5d:0a:0b:0c"`,
+        );
+        return undefined;
+    }
+    const problem = macProblem(mac);
+    if (problem !== undefined) {
+        failures.add("macAddress", `${value} ${problem}`);
+        return undefined;
+    }
+    return mac;
+}
+
+/** Returns the JSON type of a value with its article, for messages: "a number", "a list", "an object". */
+function typeName(value: unknown): string {
+    if (value === null) {
+        return "null";
+    }
+    if (Array.isArray(value)) {
+        return "a list";
+    }
+    return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function validateReference(value: unknown, property: string, example: string, failures: FailureList): void {
@@ -63,7 +120,10 @@ function validateReference(value: unknown, property: string, example: string, fa
     if (value === undefined || value === null || value === "") {
         failures.add(property, `is required: give the ${property} name or id, for example ${example}`);
     } else if (typeof value !== "string") {
-        failures.add(property, `${JSON.stringify(value)} is not a string; give the ${property} name or id`);
+        failures.add(
+            property,
+            `${JSON.stringify(value)} is ${typeName(value)}, not a string; give the ${property} name or id as text, for example ${example}`,
+        );
     } else if (value !== value.trim()) {
         failures.add(
             property,
@@ -78,17 +138,22 @@ function validateAddress(value: unknown, failures: FailureList): void {
     }
     if (value === undefined || value === null || value === "") {
         failures.add("ipv4Address", 'is required: the container\'s IPv4 address, for example "10.20.0.50"');
-    } else if (typeof value === "string" && isIpv6Text(value)) {
+    } else if (typeof value !== "string") {
+        failures.add(
+            "ipv4Address",
+            `${JSON.stringify(value)} is ${typeName(value)}, not a string; write the address as text, for example "10.20.0.50"`,
+        );
+    } else if (isIpv6Text(value)) {
         failures.add(
             "ipv4Address",
             `"${value}" is IPv6, which Windows container networks do not support; use an IPv4 address`,
         );
-    } else if (typeof value === "string" && value.includes("/")) {
+    } else if (value.includes("/")) {
         failures.add(
             "ipv4Address",
             `"${value}" has a prefix length; give the address only ("${value.split("/")[0]}"), because the network's subnet sets the length`,
         );
-    } else if (typeof value !== "string" || parseIpv4(value) === undefined || value !== value.trim()) {
+    } else if (parseIpv4(value) === undefined || value !== value.trim()) {
         failures.add(
             "ipv4Address",
             `${JSON.stringify(value)} is not an IPv4 address; write four decimal numbers without leading zeros, for example "10.20.0.50"`,
@@ -283,19 +348,83 @@ export function findAddressConflicts(
     return reasons;
 }
 
+/** Something on the host that uses a MAC address on the network, in Docker's or the Windows form. */
+export type MacHolder =
+    | {
+          kind: "container";
+          containerId: string;
+          containerName: string;
+          macAddress: string;
+          networkName: string;
+      }
+    | { kind: "hns-endpoint"; endpointId: string; containerIds: string[]; macAddress: string }
+    | { kind: "host-adapter"; adapterName: string; macAddress: string };
+
 /**
- * Records which StaticEndpoint of the current operation requests which address and container on
- * each host and network, so that check reports two endpoints of one stack that collide before
+ * Returns one failure reason for each holder other than the endpoint itself that uses the MAC
+ * (`mac` in Docker's form). An HNS endpoint of a container that is already reported by name is
+ * left out, and host adapters that share the MAC are named in one reason.
+ */
+export function findMacConflicts(mac: string, holders: MacHolder[], self: EndpointSelf): string[] {
+    const ownContainer = self.containerId?.toLowerCase();
+    const matching = holders.filter((holder) => normalizeMacAddress(holder.macAddress) === mac);
+    const reasons: string[] = [];
+    const reportedContainers = new Set<string>();
+    const fix = "choose another MAC, or leave macAddress out so that the host chooses one";
+
+    for (const holder of matching) {
+        if (holder.kind === "container" && holder.containerId.toLowerCase() !== ownContainer) {
+            reportedContainers.add(holder.containerId.toLowerCase());
+            reasons.push(
+                `MAC ${mac} is taken by container "${holder.containerName}" (${holder.containerId.slice(0, 12)}) ` +
+                    `on network "${holder.networkName}"; ${fix}`,
+            );
+        }
+    }
+    for (const holder of matching) {
+        if (
+            holder.kind === "hns-endpoint" &&
+            holder.endpointId.toLowerCase() !== self.hnsEndpointId?.toLowerCase() &&
+            !holder.containerIds.some((id) => id === ownContainer || reportedContainers.has(id))
+        ) {
+            const owners = holder.containerIds.length > 0 ? holder.containerIds.join(", ") : "no container";
+            reasons.push(
+                `MAC ${mac} is taken by HNS endpoint ${holder.endpointId} (${owners}) on the host; ${fix}, ` +
+                    "or remove that endpoint (Get-HnsEndpoint shows it)",
+            );
+        }
+    }
+    const adapters = matching.flatMap((holder) =>
+        holder.kind === "host-adapter" ? [holder.adapterName] : [],
+    );
+    if (adapters.length > 0) {
+        const names = adapters.map((name) => `"${name}"`).join(", ");
+        reasons.push(`MAC ${mac} belongs to the host's adapter ${names}; ${fix}`);
+    }
+    return reasons;
+}
+
+/** The other owners that claimed the same thing as the caller; each is undefined when there is none. */
+export interface ClaimConflicts {
+    address?: string;
+    container?: string;
+    macAddress?: string;
+}
+
+/**
+ * Records which StaticEndpoint of the current operation requests which address, container and MAC
+ * on each host and network, so that check reports two endpoints of one stack that collide before
  * either is created. One provider process serves one Pulumi operation.
  */
 export class EndpointClaims {
     private readonly addresses = new Map<string, string>();
     private readonly containers = new Map<string, string>();
+    private readonly macs = new Map<string, string>();
 
     /**
-     * Records the claims of `owner` and returns the other owners that claimed the same address, or
-     * the same container, on the same host and network. A later claim of the same owner replaces
-     * its earlier one.
+     * Records the claims of `owner` and returns the other owners that claimed the same address,
+     * container or MAC on the same host and network. `macAddress` is undefined when the endpoint
+     * requests none. A later claim of the same owner replaces its earlier one.
      */
     claim(
         owner: string,
@@ -303,25 +432,30 @@ export class EndpointClaims {
         networkKey: string,
         address: string,
         containerKey: string,
-    ): { address?: string; container?: string } {
-        for (const map of [this.addresses, this.containers]) {
+        macAddress?: string,
+    ): ClaimConflicts {
+        for (const map of [this.addresses, this.containers, this.macs]) {
             for (const [key, value] of map) {
                 if (value === owner) {
                     map.delete(key);
                 }
             }
         }
-        const addressKey = `${hostKey}|${networkKey}|${parseIpv4(address)?.toString() ?? address}`;
-        const containerClaimKey = `${hostKey}|${networkKey}|${containerKey}`;
-        const conflicts = {
-            address: this.addresses.get(addressKey),
-            container: this.containers.get(containerClaimKey),
+        const scope = `${hostKey}|${networkKey}`;
+        const conflicts: ClaimConflicts = {
+            address: this.record(
+                this.addresses,
+                `${scope}|${parseIpv4(address)?.toString() ?? address}`,
+                owner,
+            ),
+            container: this.record(this.containers, `${scope}|${containerKey}`, owner),
         };
-        if (conflicts.address === undefined) {
-            this.addresses.set(addressKey, owner);
-        }
-        if (conflicts.container === undefined) {
-            this.containers.set(containerClaimKey, owner);
+        if (macAddress !== undefined) {
+            conflicts.macAddress = this.record(
+                this.macs,
+                `${scope}|${normalizeMacAddress(macAddress) ?? macAddress}`,
+                owner,
+            );
         }
         return conflicts;
     }
@@ -329,6 +463,16 @@ export class EndpointClaims {
     clear(): void {
         this.addresses.clear();
         this.containers.clear();
+        this.macs.clear();
+    }
+
+    /** Returns the owner already recorded for `key`, or records `owner` for it and returns undefined. */
+    private record(map: Map<string, string>, key: string, owner: string): string | undefined {
+        const holder = map.get(key);
+        if (holder === undefined) {
+            map.set(key, owner);
+        }
+        return holder;
     }
 }
 

@@ -25,14 +25,17 @@ export interface StaticEndpointArgs {
     ipv4Address: pulumi.Input<string>;
     /**
      * MAC address of the endpoint, in any common form (`00:15:5d:0a:0b:0c`, `00-15-5D-0A-0B-0C`); it
-     * is stored in Docker's form. Changing it reconnects the container.
+     * is stored in Docker's form. It must be unicast and not used by another endpoint of the network
+     * or by a host adapter. Changing it reconnects the container.
      * @default a MAC the host chooses
      */
     macAddress?: pulumi.Input<string>;
     /**
      * Let the provider stop a running container to change its network attachment and start it again
      * afterwards. Windows applies a static address only while a container is stopped, so without it
-     * create, address changes and delete fail on a running container before changing anything.
+     * create and address changes fail on a running container before changing anything. Delete uses the
+     * value the stack recorded at the last update: without it, delete disconnects the running
+     * container as it is and fails with advice when Windows rejects that.
      * @default false
      */
     allowStop?: pulumi.Input<boolean>;

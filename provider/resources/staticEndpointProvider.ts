@@ -18,6 +18,8 @@ import {
     EndpointClaims,
     findAddressConflicts,
     findAttachment,
+    findMacConflicts,
+    type MacHolder,
     networkWarnings,
     type ObservedContainer,
     type StaticEndpointInputs,
@@ -56,7 +58,7 @@ interface EndpointOutputs extends EndpointInputs {
     requestedMacAddress: string | null;
 }
 
-/** Address and container claims of the StaticEndpoints checked in this provider process. */
+/** Address, container and MAC claims of the StaticEndpoints checked in this provider process. */
 const claims = new EndpointClaims();
 
 /**
@@ -139,9 +141,10 @@ async function evaluate(
         network.id,
         inputs.ipv4Address,
         container?.id ?? inputs.container,
+        inputs.macAddress,
     );
     if (conflict.address !== undefined) {
-        holders.push({ kind: "stack", owner: conflict.address, address: inputs.ipv4Address });
+        holders.addresses.push({ kind: "stack", owner: conflict.address, address: inputs.ipv4Address });
     }
     if (conflict.container !== undefined) {
         failures.add(
@@ -150,11 +153,23 @@ async function evaluate(
                 "a container has one endpoint per network, so keep one of the two resources",
         );
     }
+    if (conflict.macAddress !== undefined) {
+        failures.add(
+            "macAddress",
+            `MAC ${inputs.macAddress} is also requested by ${conflict.macAddress} on the same host and network; ` +
+                "give each endpoint its own MAC, or leave macAddress out so that the host chooses one",
+        );
+    }
     const hnsEndpoint =
         container && attachment ? matchHnsEndpoint(state.hnsEndpoints, container.id, attachment) : undefined;
     const self = { containerId: container?.id, hnsEndpointId: hnsEndpoint?.id };
-    for (const reason of findAddressConflicts(inputs.ipv4Address, holders, self)) {
+    for (const reason of findAddressConflicts(inputs.ipv4Address, holders.addresses, self)) {
         failures.add("ipv4Address", reason);
+    }
+    if (inputs.macAddress !== undefined) {
+        for (const reason of findMacConflicts(inputs.macAddress, holders.macs, self)) {
+            failures.add("macAddress", reason);
+        }
     }
 
     if (container && attachment && options.isNew && !attachmentMatches(attachment, inputs)) {
@@ -216,51 +231,60 @@ async function findNetwork(engine: DockerEngine, term: string): Promise<Observed
     return byId && byId.id.startsWith(term.toLowerCase()) ? byId : undefined;
 }
 
-/** Lists the addresses on the network's segment: Docker's containers, HNS endpoints and host adapters. */
+/**
+ * Lists the addresses and MACs on the network's segment: Docker's containers, the network's HNS
+ * endpoints and the host's adapters.
+ */
 async function collectHolders(
     engine: DockerEngine,
     network: ObservedNetwork,
     facts: HostFacts | undefined,
     hnsEndpoints: HnsEndpoint[] | undefined,
-): Promise<AddressHolder[]> {
-    const holders: AddressHolder[] = [];
+): Promise<{ addresses: AddressHolder[]; macs: MacHolder[] }> {
+    const addresses: AddressHolder[] = [];
+    const macs: MacHolder[] = [];
     for (const container of await engine.listContainersOnNetwork(network.id)) {
         for (const attachment of container.attachments) {
             if (attachment.networkId !== network.id && attachment.networkName !== network.name) {
                 continue;
             }
-            const addresses = new Set([attachment.ipv4Address, attachment.requestedIpv4Address]);
-            for (const address of addresses) {
+            const holder = {
+                containerId: container.id,
+                containerName: container.name,
+                networkName: network.name,
+            };
+            for (const address of new Set([attachment.ipv4Address, attachment.requestedIpv4Address])) {
                 if (address !== undefined) {
-                    holders.push({
-                        kind: "container",
-                        containerId: container.id,
-                        containerName: container.name,
-                        address,
-                        networkName: network.name,
-                    });
+                    addresses.push({ kind: "container", ...holder, address });
                 }
+            }
+            if (attachment.macAddress !== undefined) {
+                macs.push({ kind: "container", ...holder, macAddress: attachment.macAddress });
             }
         }
     }
     for (const endpoint of hnsEndpoints ?? []) {
+        const holder = { endpointId: endpoint.id, containerIds: endpoint.containerIds };
         if (endpoint.ipAddress) {
-            holders.push({
-                kind: "hns-endpoint",
-                endpointId: endpoint.id,
-                containerIds: endpoint.containerIds,
-                address: endpoint.ipAddress,
-            });
+            addresses.push({ kind: "hns-endpoint", ...holder, address: endpoint.ipAddress });
+        }
+        if (endpoint.mac) {
+            macs.push({ kind: "hns-endpoint", ...holder, macAddress: endpoint.mac });
         }
     }
     for (const address of facts?.ipAddresses ?? []) {
-        holders.push({
+        addresses.push({
             kind: "host-adapter",
             interfaceAlias: address.interfaceAlias,
             address: address.address,
         });
     }
-    return holders;
+    for (const adapter of facts?.adapters ?? []) {
+        if (adapter.mac) {
+            macs.push({ kind: "host-adapter", adapterName: adapter.name, macAddress: adapter.mac });
+        }
+    }
+    return { addresses, macs };
 }
 
 /**
@@ -478,6 +502,15 @@ async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.Crea
 }
 
 /**
+ * The attachment a reconnect replaces. Docker's inspect shows the MAC in effect but not whether it
+ * was requested, so `macRequested` comes from the recorded state.
+ */
+interface PreviousAttachment {
+    attachment: ContainerAttachment;
+    macRequested: boolean;
+}
+
+/**
  * Moves the container's attachment to the requested address: stop when running, disconnect the
  * previous attachment when there is one, connect, start again, and verify. On failure it undoes
  * the steps in reverse order and reconnects the previous attachment. When the undo fails too, the
@@ -488,7 +521,7 @@ async function reattach(
     inputs: EndpointInputs,
     container: ObservedContainer,
     network: ObservedNetwork,
-    previous: ContainerAttachment | undefined,
+    previous: PreviousAttachment | undefined,
     subject: string,
     partial: () => Record<string, unknown>,
 ): Promise<ObservedEndpoint> {
@@ -546,7 +579,7 @@ async function undo(
     engine: DockerEngine,
     container: ObservedContainer,
     network: ObservedNetwork,
-    previous: ContainerAttachment | undefined,
+    previous: PreviousAttachment | undefined,
     wasRunning: boolean,
     done: { stopped: boolean; disconnected: boolean; connected: boolean; started: boolean },
 ): Promise<string[]> {
@@ -568,12 +601,14 @@ async function undo(
         );
     }
     if (previous && done.disconnected) {
-        const address = previous.requestedIpv4Address;
+        const address = previous.attachment.requestedIpv4Address;
+        // A MAC the host chose is left to the host again, so that the undo does not pin it.
+        const macAddress = previous.macRequested ? previous.attachment.macAddress : undefined;
         await attempt("reconnect the previous address", () =>
             engine.connectContainer(
                 network.id,
                 container.id,
-                { ipv4Address: address, macAddress: previous.macAddress },
+                { ipv4Address: address, macAddress },
                 `${label} to network "${network.name}" with its previous address ${address ?? "(none)"}`,
             ),
         );
@@ -672,7 +707,11 @@ async function update(
     const partial = () => plainJson({ ...stored, ...inputs, __provider: news.__provider });
     let observed: ObservedEndpoint | undefined;
     if (updates.includes("ipv4Address") || updates.includes("macAddress")) {
-        observed = await reattach(engine, inputs, container, network, state.attachment, subject, partial);
+        const previous = {
+            attachment: state.attachment,
+            macRequested: typeof stored.requestedMacAddress === "string",
+        };
+        observed = await reattach(engine, inputs, container, network, previous, subject, partial);
     } else {
         observed = await observeEndpoint(engine, inputs.host, container.id, network, subject);
     }
@@ -706,7 +745,10 @@ async function remove(_id: string, props: Record<string, unknown>): Promise<void
             if (container.running) {
                 throw new Error(
                     `${(error as Error).message}. Container ${label} is running, and Windows may change its network ` +
-                        "attachments only while it is stopped: set allowStop: true and run again, or stop the container first",
+                        "attachments only while it is stopped. The stack recorded allowStop: false for this endpoint, " +
+                        "so the provider did not stop the container. Stop it yourself and run again, or set " +
+                        "allowStop: true on the endpoint, run `pulumi up` so that the stack records it, and then " +
+                        "remove the endpoint",
                 );
             }
             throw error;

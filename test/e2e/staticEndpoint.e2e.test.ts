@@ -3,6 +3,10 @@ import type Docker from "dockerode";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as sinon from "sinon";
+import { DockerEngine } from "../../provider/docker/engine";
+import type { HostSpec } from "../../provider/host/spec";
+import { staticEndpointProvider } from "../../provider/resources/staticEndpointProvider";
 import { getProfile } from "../../provider/simulator/profiles";
 import { setDhcpOverride } from "../../provider/simulator/out-of-band";
 import { readHostState } from "../../provider/simulator/state";
@@ -47,6 +51,14 @@ describe("StaticEndpoint lifecycle on a simulated ws2022 host", function () {
             Attachment
         >;
         return networks[NETWORK];
+    }
+
+    /** Returns the MAC the host state records as requested for the container's attachment, or null for none. */
+    async function requestedMac(name: string): Promise<string | null | undefined> {
+        const id = (await inspect(name)).Id;
+        const state = await readHostState(statePath);
+        const container = state.containers.find((candidate) => candidate.id === id);
+        return container?.attachments.find((item) => item.networkName === NETWORK)?.requestedMac;
     }
 
     /** Returns the address of the container's HNS endpoint on the test network. */
@@ -114,6 +126,17 @@ describe("StaticEndpoint lifecycle on a simulated ws2022 host", function () {
         }
     });
 
+    it("rejects one MAC on two endpoints of the stack", async () => {
+        const result = await run("preview", {
+            config: { ...config, "wcn:allowStopA": "true", "wcn:macA": "00:15:5d:0a:0b:0c" },
+        });
+        expect(result.ok).to.equal(false);
+        const failure = result.failures.find((item) => item.property === "macAddress");
+        expect(failure?.reason).to.match(
+            /MAC 00:15:5d:0a:0b:0c is also requested by wcn-e2e\/e2e\/e2e-se-ep-[ab] on the same host and network/,
+        );
+    });
+
     it("fails on a running container without allowStop before changing it", async () => {
         const result = await run("up");
         expect(result.ok).to.equal(false);
@@ -145,6 +168,29 @@ describe("StaticEndpoint lifecycle on a simulated ws2022 host", function () {
         expect(db.State.Running).to.equal(false);
         expect((await attachment("db"))?.IPAMConfig?.IPv4Address).to.equal("10.30.0.51");
         expect((await attachment("db"))?.MacAddress).to.equal("00:15:5d:0a:0b:0c");
+    });
+
+    it("rejects a misspelt setting before changing anything", async () => {
+        const extra = JSON.stringify({ macAdress: "00:15:5d:0a:0b:0d" });
+        const result = await run("up", { config: { ...config, "wcn:extraA": extra } });
+        expect(result.ok).to.equal(false);
+        const failure = result.failures.find((item) => item.property === "macAdress");
+        expect(failure?.reason).to.match(/is not a StaticEndpoint setting; use one of host, .*macAddress/);
+        expect((await attachment("web"))?.MacAddress).to.not.equal("00:15:5d:0a:0b:0d");
+        expect(await requestedMac("web")).to.equal(null);
+    });
+
+    it("rejects a MAC a container uses", async () => {
+        const before = (await attachment("web"))?.MacAddress;
+        const result = await run("up", { config: { ...config, "wcn:macA": "00-15-5D-0A-0B-0C" } });
+        expect(result.ok).to.equal(false);
+        const macFailures = result.failures
+            .filter((item) => item.property === "macAddress" && item.urn.endsWith(`${PREFIX}-ep-a`))
+            .map((item) => item.reason);
+        expect(macFailures.join("\n")).to.match(
+            /MAC 00:15:5d:0a:0b:0c is taken by container "db" \([0-9a-f]{12}\)/,
+        );
+        expect((await attachment("web"))?.MacAddress).to.equal(before);
     });
 
     it("shows no changes on a second up", async () => {
@@ -237,6 +283,22 @@ describe("StaticEndpoint lifecycle on a simulated ws2022 host", function () {
         expect(result.outputs.observedAddressA).to.equal("10.30.0.60");
     });
 
+    it("undo leaves the host's MAC unpinned", async () => {
+        expect(await requestedMac("web")).to.equal(null);
+        await setDhcpOverride(statePath, NETWORK, true);
+        try {
+            const result = await run("up", { config: { ...config, "wcn:addressA": "10.30.0.61" } });
+            expect(result.ok).to.equal(false);
+            expect(opsOf(result, `${PREFIX}-ep-a`)).to.deep.equal(["failed"]);
+            expect(reasons(result)).to.match(/change was undone/);
+            expect((await attachment("web"))?.IPAMConfig?.IPv4Address).to.equal("10.30.0.60");
+            expect(await requestedMac("web")).to.equal(null);
+            expect((await inspect("web")).State.Running).to.equal(true);
+        } finally {
+            await setDhcpOverride(statePath, NETWORK, false);
+        }
+    });
+
     it("disconnects on destroy and leaves the containers as they were", async () => {
         const result = await run("destroy");
         expect(result.ok, result.log).to.equal(true);
@@ -251,5 +313,106 @@ describe("StaticEndpoint lifecycle on a simulated ws2022 host", function () {
             (endpoint) => endpoint.containerId === webId && endpoint.virtualNetworkName !== "nat",
         );
         expect(left).to.deep.equal([]);
+    });
+});
+
+describe("StaticEndpoint failures the simulator cannot provoke", function () {
+    this.timeout(120_000);
+    let docker: Docker;
+    let statePath: string;
+    let host: HostSpec;
+
+    before(async () => {
+        const target = await simulatedTarget("ws2022");
+        docker = target.docker;
+        statePath = target.statePath;
+        host = target.host;
+        await docker.createNetwork({
+            Name: NETWORK,
+            Driver: "transparent",
+            IPAM: { Config: [{ Subnet: "10.30.0.0/24", Gateway: "10.30.0.1" }] },
+            Options: { "com.docker.network.windowsshim.interface": "Ethernet 2" },
+        });
+    });
+
+    beforeEach(() => {
+        // Silences the provider's warnings (DHCP on a transparent network), which go to stderr.
+        sinon.stub(console, "error");
+    });
+
+    afterEach(() => {
+        sinon.restore();
+    });
+
+    /** Runs check and create for a stopped container and returns the recorded outputs. */
+    async function createEndpoint(
+        container: string,
+        changes: Record<string, unknown>,
+    ): Promise<{ id: string; inputs: Record<string, unknown>; outs: Record<string, unknown> }> {
+        await docker.createContainer({ Image: IMAGE, name: container });
+        const raw = {
+            host,
+            container,
+            network: NETWORK,
+            owner: `wcn-e2e/e2e/${container}`,
+            ...changes,
+        };
+        const checked = await staticEndpointProvider.check!({}, raw);
+        expect(checked.failures ?? []).to.deep.equal([]);
+        const created = await staticEndpointProvider.create(checked.inputs);
+        return { id: created.id, inputs: checked.inputs, outs: created.outs as Record<string, unknown> };
+    }
+
+    async function hostAttachment(container: string) {
+        const id = (await docker.getContainer(container).inspect()).Id;
+        const state = await readHostState(statePath);
+        return state.containers
+            .find((candidate) => candidate.id === id)
+            ?.attachments.find((item) => item.networkName === NETWORK);
+    }
+
+    it("explains a failed delete while running", async () => {
+        const created = await createEndpoint("svc", { ipv4Address: "10.30.0.80", allowStop: false });
+        await docker.getContainer("svc").start();
+        sinon
+            .stub(DockerEngine.prototype, "disconnectContainer")
+            .rejects(new Error("disconnect container svc from network failed: the container is running"));
+
+        const error = await staticEndpointProvider.delete!(created.id, created.outs).catch(
+            (caught: Error) => caught,
+        );
+        expect(error).to.be.instanceOf(Error);
+        const message = (error as Error).message;
+        expect(message).to.match(/^disconnect container svc from network failed: the container is running\./);
+        expect(message).to.match(/The stack recorded allowStop: false for this endpoint/);
+        expect(message).to.match(
+            /run `pulumi up` so that the stack records it, and then remove the endpoint/,
+        );
+        expect((await docker.getContainer("svc").inspect()).State.Running).to.equal(true);
+        expect((await hostAttachment("svc"))?.requestedIpv4).to.equal("10.30.0.80");
+    });
+
+    it("undo keeps a requested MAC", async () => {
+        const mac = "00:15:5d:0a:0b:21";
+        const created = await createEndpoint("svc2", {
+            ipv4Address: "10.30.0.81",
+            macAddress: mac,
+            allowStop: false,
+        });
+        const connect = sinon.stub(DockerEngine.prototype, "connectContainer");
+        connect.onFirstCall().rejects(new Error("connect container svc2 failed for the test"));
+        connect.callThrough();
+
+        const news = { ...created.inputs, ipv4Address: "10.30.0.82" };
+        const checked = await staticEndpointProvider.check!(created.outs, news);
+        expect(checked.failures ?? []).to.deep.equal([]);
+        const error = await staticEndpointProvider.update!(created.id, created.outs, checked.inputs).catch(
+            (caught: Error) => caught,
+        );
+        expect((error as Error).message).to.match(/failed for the test\. The change was undone/);
+        expect(connect.callCount).to.equal(2);
+        const attachment = await hostAttachment("svc2");
+        expect(attachment?.requestedIpv4).to.equal("10.30.0.81");
+        expect(attachment?.requestedMac).to.equal(mac);
     });
 });

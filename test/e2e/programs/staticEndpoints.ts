@@ -1,6 +1,7 @@
 // Two containers pinned to static addresses on a transparent network the test creates beforehand,
 // plus an optional third endpoint. Host, network, containers and addresses come from stack
-// configuration, so that the tests can change one setting per run.
+// configuration, so that the tests can change one setting per run. `extraA` (a JSON object) adds
+// settings to the first endpoint as a JavaScript program could, for example a misspelt one.
 import * as pulumi from "@pulumi/pulumi";
 import { StaticEndpoint } from "../../../provider";
 
@@ -14,13 +15,16 @@ const host = {
 const network = config.require("network");
 
 function endpoint(key: "a" | "b" | "c"): StaticEndpoint {
+    const suffix = key.toUpperCase();
+    const extra = config.getObject<Record<string, unknown>>(`extra${suffix}`) ?? {};
     return new StaticEndpoint(`${prefix}-ep-${key}`, {
         host,
-        container: config.require(`container${key.toUpperCase()}`),
+        container: config.require(`container${suffix}`),
         network,
-        ipv4Address: config.require(`address${key.toUpperCase()}`),
-        macAddress: config.get(`mac${key.toUpperCase()}`),
-        allowStop: config.getBoolean(`allowStop${key.toUpperCase()}`) ?? false,
+        ipv4Address: config.require(`address${suffix}`),
+        macAddress: config.get(`mac${suffix}`),
+        allowStop: config.getBoolean(`allowStop${suffix}`) ?? false,
+        ...extra,
     });
 }
 

@@ -12,6 +12,8 @@ import {
     type EndpointNetwork,
     findAddressConflicts,
     findAttachment,
+    findMacConflicts,
+    type MacHolder,
     networkWarnings,
     normalizeContainer,
     normalizeMacAddress,
@@ -56,6 +58,32 @@ describe("checkStaticEndpoint", () => {
         expect(inputs.macAddress).to.equal("00:15:5d:0a:0b:0c");
     });
 
+    it("accepts the owner and the serialized provider", () => {
+        expect(failuresOf(endpoint({ owner: "p/s/web", __provider: "serialized" }))).to.deep.equal([]);
+    });
+
+    it("treats a null MAC as none", () => {
+        const { inputs, failures } = checkStaticEndpoint(endpoint({ macAddress: null }));
+        expect(failures.items).to.deep.equal([]);
+        expect("macAddress" in inputs).to.equal(false);
+    });
+
+    const unknownKeys: [string, string][] = [
+        ["a misspelt MAC", "macAdress"],
+        ["another address name", "ipAddress"],
+        ["a setting in another case", "AllowStop"],
+    ];
+    for (const [name, key] of unknownKeys) {
+        it(`rejects ${name} and lists the settings`, () => {
+            const failures = failuresOf(endpoint({ [key]: "00:15:5d:0a:0b:0c" }));
+            expect(failures.map((failure) => failure.property)).to.deep.equal([key]);
+            expect(failures[0].reason).to.match(/is not a StaticEndpoint setting/);
+            expect(failures[0].reason).to.include(
+                "host, container, network, ipv4Address, macAddress, allowStop",
+            );
+        });
+    }
+
     it("skips unknown values during preview", () => {
         const raw = endpoint({
             container: UNKNOWN_VALUE,
@@ -84,8 +112,30 @@ describe("checkStaticEndpoint", () => {
         ["multicast MAC", { macAddress: "01:00:5e:00:00:01" }, "macAddress", /multicast or broadcast/],
         ["broadcast MAC", { macAddress: "ff:ff:ff:ff:ff:ff" }, "macAddress", /multicast or broadcast/],
         ["all-zero MAC", { macAddress: "00:00:00:00:00:00" }, "macAddress", /all-zero/],
-        ["allowStop not boolean", { allowStop: "yes" }, "allowStop", /not a boolean/],
+        ["allowStop not boolean", { allowStop: "yes" }, "allowStop", /"yes" is a string, not a boolean/],
         ["missing host", { host: undefined }, "host", /./],
+        ["numeric container", { container: 5 }, "container", /^5 is a number, not a string; .*"web-01"/],
+        ["network as a list", { network: ["tlan1"] }, "network", /^\["tlan1"\] is a list, not a string/],
+        [
+            "numeric address",
+            { ipv4Address: 5 },
+            "ipv4Address",
+            /^5 is a number, not a string; .*"10\.20\.0\.50"/,
+        ],
+        [
+            "address as an object",
+            { ipv4Address: { address: "10.0.0.5" } },
+            "ipv4Address",
+            /^\{"address":"10\.0\.0\.5"\} is an object, not a string/,
+        ],
+        [
+            "numeric MAC",
+            { macAddress: 12 },
+            "macAddress",
+            /^12 is a number, not a string; .*00:15:5d:0a:0b:0c/,
+        ],
+        ["boolean MAC", { macAddress: true }, "macAddress", /^true is a boolean, not a string/],
+        ["allowStop as a number", { allowStop: 1 }, "allowStop", /^1 is a number, not a boolean/],
     ];
     for (const [name, changes, property, reason] of rejected) {
         it(`rejects ${name}`, () => {
@@ -237,6 +287,82 @@ describe("findAddressConflicts", () => {
     });
 });
 
+describe("findMacConflicts", () => {
+    const MAC = "00:15:5d:0a:0b:0c";
+    const holders: MacHolder[] = [
+        {
+            kind: "container",
+            containerId: "ffff0000ffff0000",
+            containerName: "db",
+            macAddress: "00:15:5d:0a:0b:01",
+            networkName: "tlan1",
+        },
+        {
+            kind: "hns-endpoint",
+            endpointId: "1d5c0e8a-1111-2222-3333-444455556666",
+            containerIds: ["ffff0000ffff0000"],
+            macAddress: "00-15-5D-0A-0B-01",
+        },
+        {
+            kind: "hns-endpoint",
+            endpointId: "6d5c0e8a-1111-2222-3333-444455556666",
+            containerIds: [],
+            macAddress: "00-15-5D-0A-0B-02",
+        },
+        { kind: "host-adapter", adapterName: "Ethernet 2", macAddress: "00-15-5D-0A-0B-03" },
+        { kind: "host-adapter", adapterName: "vEthernet (tlan)", macAddress: "00-15-5D-0A-0B-03" },
+        {
+            kind: "container",
+            containerId: CONTAINER_ID,
+            containerName: "web",
+            macAddress: MAC,
+            networkName: "tlan1",
+        },
+        {
+            kind: "hns-endpoint",
+            endpointId: "aaaa0000-1111-2222-3333-444455556666",
+            containerIds: [CONTAINER_ID],
+            macAddress: "00-15-5D-0A-0B-0C",
+        },
+    ];
+    const self = { containerId: CONTAINER_ID };
+
+    it("names the container that holds the MAC once", () => {
+        const reasons = findMacConflicts("00:15:5d:0a:0b:01", holders, self);
+        expect(reasons).to.have.length(1);
+        expect(reasons[0]).to.match(/MAC 00:15:5d:0a:0b:01 is taken by container "db" \(ffff0000ffff\)/);
+        expect(reasons[0]).to.match(/leave macAddress out/);
+    });
+
+    it("names an HNS endpoint without a container", () => {
+        const reasons = findMacConflicts("00:15:5d:0a:0b:02", holders, self);
+        expect(reasons).to.have.length(1);
+        expect(reasons[0]).to.match(/HNS endpoint 6d5c0e8a-.*\(no container\).*Get-HnsEndpoint/);
+    });
+
+    it("names host adapters that share the MAC in one reason", () => {
+        const reasons = findMacConflicts("00:15:5d:0a:0b:03", holders, self);
+        expect(reasons).to.deep.equal([
+            'MAC 00:15:5d:0a:0b:03 belongs to the host\'s adapter "Ethernet 2", "vEthernet (tlan)"; ' +
+                "choose another MAC, or leave macAddress out so that the host chooses one",
+        ]);
+    });
+
+    it("ignores the container's own MAC", () => {
+        expect(findMacConflicts(MAC, holders, self)).to.deep.equal([]);
+    });
+
+    it("reports the container's MAC to another container", () => {
+        const reasons = findMacConflicts(MAC, holders, { containerId: "0000" });
+        expect(reasons).to.have.length(1);
+        expect(reasons[0]).to.match(/taken by container "web"/);
+    });
+
+    it("ignores a free MAC", () => {
+        expect(findMacConflicts("00:15:5d:0a:0b:99", holders, self)).to.deep.equal([]);
+    });
+});
+
 describe("EndpointClaims", () => {
     it("reports a second owner of an address", () => {
         const claims = new EndpointClaims();
@@ -245,6 +371,34 @@ describe("EndpointClaims", () => {
             container: undefined,
         });
         expect(claims.claim("p/s/b", "h", NETWORK_ID, "10.0.0.5", "db").address).to.equal("p/s/a");
+    });
+
+    it("reports a second owner of a MAC in any form", () => {
+        const claims = new EndpointClaims();
+        const first = claims.claim("p/s/a", "h", NETWORK_ID, "10.0.0.5", "web", "00:15:5d:0a:0b:0c");
+        expect(first.macAddress).to.equal(undefined);
+        const second = claims.claim("p/s/b", "h", NETWORK_ID, "10.0.0.6", "db", "00-15-5D-0A-0B-0C");
+        expect(second.macAddress).to.equal("p/s/a");
+        expect(second.address).to.equal(undefined);
+        expect(second.container).to.equal(undefined);
+    });
+
+    it("ignores other networks and no MAC", () => {
+        const claims = new EndpointClaims();
+        claims.claim("p/s/a", "h", NETWORK_ID, "10.0.0.5", "web", "00:15:5d:0a:0b:0c");
+        expect(
+            claims.claim("p/s/b", "h", "other", "10.0.0.5", "db", "00:15:5d:0a:0b:0c").macAddress,
+        ).to.equal(undefined);
+        expect(claims.claim("p/s/c", "h", NETWORK_ID, "10.0.0.7", "cache").macAddress).to.equal(undefined);
+    });
+
+    it("releases a MAC when its owner claims another", () => {
+        const claims = new EndpointClaims();
+        claims.claim("p/s/a", "h", NETWORK_ID, "10.0.0.5", "web", "00:15:5d:0a:0b:0c");
+        claims.claim("p/s/a", "h", NETWORK_ID, "10.0.0.5", "web", "00:15:5d:0a:0b:0d");
+        expect(
+            claims.claim("p/s/b", "h", NETWORK_ID, "10.0.0.6", "db", "00:15:5d:0a:0b:0c").macAddress,
+        ).to.equal(undefined);
     });
 
     it("reports a second endpoint of one container on a network", () => {
