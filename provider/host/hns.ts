@@ -36,7 +36,15 @@ export interface HnsNetwork {
     subnets: HnsSubnet[];
     /** WinNAT instance behind a NAT or ICS network, for example `NAT9EB86A6C-...`. */
     natName?: string;
+    /** Name of the switch the network is layered on (`SwitchName`). */
     switchName?: string;
+    /**
+     * Id of that switch (`SwitchGuid`), a lower-case GUID. It distinguishes a network that
+     * outlived its switch from one on a new switch of the same name.
+     * NOTE: inferred, not seen on a host: a network keeps the id of a switch removed by hand
+     * until HNS restarts.
+     */
+    switchGuid?: string;
     /** Uplink adapter of an external-switch network (transparent, l2bridge). */
     adapterName?: string;
     /** The Docker network id, when the HNS name is one (Docker names HNS networks by its id). */
@@ -103,6 +111,7 @@ export function normalizeHnsNetwork(raw: unknown): HnsNetwork {
         subnets: readSubnets(network),
         natName: readString(readField(network, "NatName")),
         switchName: readString(readField(network, "SwitchName")),
+        switchGuid: normalizeGuid(readField(network, "SwitchGuid")),
         adapterName: readString(readField(network, "NetworkAdapterName")),
         dockerNetworkId: /^[0-9a-f]{64}$/i.test(name) ? name.toLowerCase() : undefined,
         vlan: readVlan(network),

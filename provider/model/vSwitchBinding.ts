@@ -1,4 +1,5 @@
 import type { HostAdapter, HostFacts, VmSwitch } from "../host/facts";
+import type { HnsNetwork } from "../host/hns";
 import type { HostSpec } from "../host/spec";
 import { FailureList } from "./failures";
 import { validateHostSpec } from "./hostSpec";
@@ -69,6 +70,13 @@ function validateSwitchName(value: unknown, failures: FailureList): void {
     if (containsUnknown(value)) {
         return;
     }
+    if (value !== undefined && value !== null && typeof value !== "string") {
+        failures.add(
+            "switchName",
+            `${JSON.stringify(value)} is not a string; set it to the name of the external switch, for example "ext-lan"`,
+        );
+        return;
+    }
     if (typeof value !== "string" || value.trim() === "") {
         failures.add("switchName", 'is required: the name of the external switch, for example "ext-lan"');
         return;
@@ -89,6 +97,15 @@ function validateSwitchName(value: unknown, failures: FailureList): void {
 
 function validateAdapterNames(value: unknown, failures: FailureList): void {
     if (containsUnknown(value)) {
+        return;
+    }
+    if (value !== undefined && value !== null && !Array.isArray(value)) {
+        const example =
+            typeof value === "string" && value.trim() !== "" ? JSON.stringify([value]) : '["Ethernet 2"]';
+        failures.add(
+            "adapterNames",
+            `${JSON.stringify(value)} is not a list; adapterNames must be a list of Get-NetAdapter names, such as ${example}`,
+        );
         return;
     }
     if (!Array.isArray(value) || value.length === 0) {
@@ -209,6 +226,8 @@ export interface ManagementView {
  * adapter and be free of other external switches. A switch of that name is adopted only with
  * `adopt` and only when it matches. A new switch without management OS access must not cut off
  * the management address. Adds a failure for each problem and returns what create would do.
+ * With `dockerNetworks`, the message about an existing switch also says whether Docker lists a
+ * network for it.
  */
 export function checkBindingAgainstHost(
     inputs: VSwitchBindingInputs,
@@ -216,10 +235,12 @@ export function checkBindingAgainstHost(
     management: ManagementView,
     hostName: string,
     failures: FailureList,
+    dockerNetworks?: ObservedNetwork[],
 ): BindingPlan {
     const existing = findSwitch(facts, inputs.switchName);
     if (existing !== undefined) {
-        checkExistingSwitch(inputs, existing, hostName, failures);
+        const docker = dockerNetworks === undefined ? undefined : { facts, dockerNetworks };
+        checkExistingSwitch(inputs, existing, hostName, failures, docker);
     }
     inputs.adapterNames.forEach((name, index) => {
         checkAdapter(inputs, facts, name, `adapterNames[${index}]`, hostName, failures);
@@ -241,13 +262,24 @@ function checkExistingSwitch(
     existing: VmSwitch,
     hostName: string,
     failures: FailureList,
+    docker?: { facts: HostFacts; dockerNetworks: ObservedNetwork[] },
 ): void {
     const summary = describeSwitch(existing);
     if (!inputs.adopt) {
+        // A switch that matches the inputs and that Docker does not see is what create leaves when
+        // the run stops between New-VMSwitch and the hns and docker restart.
+        const leftover =
+            docker !== undefined &&
+            switchDifferences(inputs, existing).length === 0 &&
+            findSwitchDockerNetwork(existing, docker.dockerNetworks, docker.facts) === undefined;
+        const hint = leftover
+            ? ". Docker does not list a network for it, so an interrupted run of this stack may have created it; " +
+              "set adopt: true with removeAdoptedOnDelete: true to take it over and remove it on destroy"
+            : "";
         failures.add(
             "switchName",
             `switch "${existing.name}" already exists on host ${hostName} (${summary}); set adopt: true to take it over, ` +
-                "or choose another switchName",
+                `or choose another switchName${hint}`,
         );
         return;
     }
@@ -390,16 +422,31 @@ export function checkManagementCutoff(
     const carried = facts.ipAddresses.filter((entry) =>
         carriers.includes(entry.interfaceAlias.toLowerCase()),
     );
-    const known = management.addresses.length > 0;
-    const cut = known ? carried.filter((entry) => management.addresses.includes(entry.address)) : carried;
+    // An address on no adapter of the host (a public address in front of a cloud VM, NAT, a port
+    // forward or a tunnel to 127.0.0.1) does not tell which adapter carries the connection.
+    const onHost = management.addresses.filter((address) =>
+        facts.ipAddresses.some((entry) => entry.address === address),
+    );
+    const known = onHost.length > 0;
+    const cut = known ? carried.filter((entry) => onHost.includes(entry.address)) : carried;
     if (cut.length === 0) {
         return;
     }
     const where = cut.map((entry) => `${entry.address} on "${entry.interfaceAlias}"`).join(", ");
-    const why = known
-        ? `carries the management address (${where}, from ${management.source})`
-        : `carries IPv4 addresses (${where}), and the provider cannot tell which address it reaches the host at; ` +
-          "set host.address to that address if it is on another adapter";
+    let why: string;
+    if (known) {
+        why = `carries the management address (${where}, from ${management.source})`;
+    } else if (management.addresses.length > 0) {
+        why =
+            `carries IPv4 addresses (${where}). The address the provider reaches the host at ` +
+            `(${management.addresses.join(", ")}, from ${management.source}) is on no adapter of the host, as behind ` +
+            "NAT, a port forward or a tunnel, so the provider cannot tell which adapter carries the connection. " +
+            "Set host.address to the host's own address on the adapter the provider reaches it through";
+    } else {
+        why =
+            `carries IPv4 addresses (${where}), and the provider cannot tell which address it reaches the host at; ` +
+            "set host.address to that address if it is on another adapter";
+    }
     failures.add(
         "allowManagementOS",
         `false on switch "${inputs.switchName}" of host ${hostName} cuts the host off, because the adapter ${why}. ` +
@@ -407,36 +454,64 @@ export function checkManagementCutoff(
     );
 }
 
+/** A switch as the Docker network lookups need it: its name and, when known, its Hyper-V id. */
+export interface SwitchRef {
+    name: string;
+    /** Lower-case GUID. */
+    id?: string;
+}
+
+/**
+ * True when an HNS network is layered on the switch. The `SwitchGuid` decides when both ids are
+ * known, because HNS keeps a network of a removed switch until it restarts, and a new switch can
+ * have the old one's name. Otherwise the `SwitchName` decides, without case.
+ */
+export function isHnsNetworkOnSwitch(network: HnsNetwork, vmSwitch: SwitchRef): boolean {
+    if (network.switchGuid !== undefined && vmSwitch.id !== undefined) {
+        return network.switchGuid === vmSwitch.id.toLowerCase();
+    }
+    return network.switchName?.toLowerCase() === vmSwitch.name.toLowerCase();
+}
+
+/** True when the facts show which switch each HNS network is on, so a lookup by name is not needed. */
+function factsTellSwitches(facts: HostFacts | undefined): facts is HostFacts {
+    return (
+        facts !== undefined &&
+        facts.hnsNetworks.some(
+            (network) => network.switchName !== undefined || network.switchGuid !== undefined,
+        )
+    );
+}
+
 /**
  * Returns the transparent Docker network that Docker shows for a switch: one whose HNS network is
- * on the switch, preferring the one named after it, or one named after the switch when the facts
- * have no HNS networks to tell.
+ * on the switch, preferring the one named after it. Only when the facts cannot tell which switch
+ * an HNS network is on does a transparent network named after the switch count.
  */
 export function findSwitchDockerNetwork(
-    switchName: string,
+    vmSwitch: SwitchRef,
     networks: ObservedNetwork[],
     facts: HostFacts | undefined,
 ): ObservedNetwork | undefined {
-    const onSwitch = networksOnSwitch(switchName, networks, facts).filter(
+    const named = (network: ObservedNetwork) => network.name.toLowerCase() === vmSwitch.name.toLowerCase();
+    if (!factsTellSwitches(facts)) {
+        return networks.find((network) => network.driver === "transparent" && named(network));
+    }
+    const onSwitch = networksOnSwitch(vmSwitch, networks, facts).filter(
         (network) => network.driver === "transparent",
     );
-    const named = (network: ObservedNetwork) => network.name.toLowerCase() === switchName.toLowerCase();
-    return (
-        onSwitch.find(named) ??
-        onSwitch[0] ??
-        networks.find((network) => network.driver === "transparent" && named(network))
-    );
+    return onSwitch.find(named) ?? onSwitch[0];
 }
 
 /** Returns the Docker networks whose HNS network is on the switch, matched through the facts' HNS networks. */
 export function networksOnSwitch(
-    switchName: string,
+    vmSwitch: SwitchRef,
     networks: ObservedNetwork[],
     facts: HostFacts | undefined,
 ): ObservedNetwork[] {
     const hnsIds = new Set(
         (facts?.hnsNetworks ?? [])
-            .filter((network) => network.switchName?.toLowerCase() === switchName.toLowerCase())
+            .filter((network) => isHnsNetworkOnSwitch(network, vmSwitch))
             .map((network) => network.id),
     );
     return networks.filter((network) => network.hnsId !== undefined && hnsIds.has(network.hnsId));
@@ -448,13 +523,13 @@ export function networksOnSwitch(
  * removes with the switch.
  */
 export function userNetworksOnSwitch(
-    switchName: string,
+    vmSwitch: SwitchRef,
     networks: ObservedNetwork[],
     facts: HostFacts | undefined,
 ): ObservedNetwork[] {
-    return networksOnSwitch(switchName, networks, facts).filter(
+    return networksOnSwitch(vmSwitch, networks, facts).filter(
         (network) =>
-            !(network.driver === "transparent" && network.name.toLowerCase() === switchName.toLowerCase()),
+            !(network.driver === "transparent" && network.name.toLowerCase() === vmSwitch.name.toLowerCase()),
     );
 }
 
@@ -467,6 +542,7 @@ export interface BindingDiff {
 /**
  * Compares old and new inputs: a new switch name, adapter set or host replaces the switch, and a
  * new allowManagementOS updates it in place. The other inputs change only the provider's state.
+ * Switch names compare without case, as Hyper-V compares them.
  */
 export function diffBindingInputs(olds: Record<string, unknown>, news: Record<string, unknown>): BindingDiff {
     const differs = (key: string, view: (key: string, value: unknown) => unknown) =>
@@ -478,6 +554,10 @@ export function diffBindingInputs(olds: Record<string, unknown>, news: Record<st
 }
 
 function comparable(key: string, value: unknown): unknown {
+    if (key === "switchName" && typeof value === "string") {
+        // Hyper-V switch names ignore case, so a case-only change leaves the switch as it is.
+        return value.toLowerCase();
+    }
     if (key === "allowManagementOS") {
         return value ?? true;
     }

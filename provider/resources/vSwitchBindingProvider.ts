@@ -16,6 +16,7 @@ import {
     diffBindingInputs,
     findSwitch,
     findSwitchDockerNetwork,
+    type SwitchRef,
     userNetworksOnSwitch,
     VSWITCH_BINDING_INPUT_KEYS,
     type VSwitchBindingInputs,
@@ -36,6 +37,8 @@ export interface VSwitchBindingOutputs extends VSwitchBindingInputs {
     adopted: boolean;
     /** The transparent Docker network for the switch; empty when Docker lists none. */
     dockerNetworkName: string;
+    /** `project/stack/name` of the resource, which the resource class adds to the inputs. */
+    owner?: string;
 }
 
 /** Settings check accepts: the inputs, the owner the resource class adds, and the serialized provider. */
@@ -93,12 +96,71 @@ function claimBinding(hostKey: string, claim: BindingClaim, failures: FailureLis
 /** Forgets every binding claim; for tests that check several stacks in one process. */
 export function resetBindingClaims(): void {
     bindingClaims.clear();
+    replacedSwitches.clear();
+}
+
+/** A switch that a replacement deletes first, as the first check of the replacement saw it. */
+interface ReplacedSwitch {
+    hostUrl: string;
+    name: string;
+    id?: string;
+}
+
+/**
+ * The switch each binding's replacement deletes first, by owner. The engine checks a replacement
+ * twice in one provider process: first with the old inputs, then without them. The second check
+ * must still count the old switch as going away.
+ */
+const replacedSwitches = new Map<string, ReplacedSwitch>();
+
+/**
+ * Returns the switch that the delete step of this binding's replacement removes before create
+ * runs, as it is on the host. With old inputs it is the switch named in them, which is then
+ * remembered for `owner`. Without old inputs (the engine's second check of a replacement) it is
+ * the remembered switch, while the host still has it with the same id.
+ */
+function switchReplacedBy(
+    owner: string,
+    olds: Record<string, unknown>,
+    news: VSwitchBindingInputs,
+    facts: HostFacts,
+): VmSwitch | undefined {
+    if (Object.keys(olds).length > 0) {
+        const old =
+            typeof olds.switchName === "string" && sameHost(olds, news) && deleteRemovesSwitch(olds)
+                ? findSwitch(facts, olds.switchName)
+                : undefined;
+        if (owner !== "") {
+            if (old === undefined) {
+                replacedSwitches.delete(owner);
+            } else {
+                replacedSwitches.set(owner, { hostUrl: news.host.docker.url, name: old.name, id: old.id });
+            }
+        }
+        return old;
+    }
+    const remembered = owner === "" ? undefined : replacedSwitches.get(owner);
+    if (remembered === undefined || remembered.hostUrl !== news.host.docker.url) {
+        return undefined;
+    }
+    const current = findSwitch(facts, remembered.name);
+    return current !== undefined && current.id === remembered.id ? current : undefined;
+}
+
+/**
+ * True unless the old inputs adopt a switch and keep it on delete.
+ * NOTE: old inputs do not tell whether `adopt: true` found a switch or created one, so a
+ * replacement of such a binding is checked as if its switch stayed on the host.
+ */
+function deleteRemovesSwitch(olds: Record<string, unknown>): boolean {
+    return olds.adopt !== true || olds.removeAdoptedOnDelete === true;
 }
 
 /**
  * Validates the inputs and, when the host's facts can be read, checks them against the host: the
  * adapters, a switch of that name, and the management cutoff. A binding that already exists is
- * only checked for the cutoff of an update.
+ * only checked for the cutoff of an update. For a replacement, the switch that the replacement
+ * deletes first counts as gone.
  */
 async function check(
     olds: Record<string, unknown>,
@@ -118,9 +180,10 @@ async function check(
         return { inputs: plainJson(inputs), failures: failures.items };
     }
     const typed = inputs as unknown as VSwitchBindingInputs;
+    const owner = String(news.owner ?? "");
     claimBinding(
         typed.host.docker.url,
-        { owner: String(news.owner ?? ""), switchName: typed.switchName, adapterNames: typed.adapterNames },
+        { owner, switchName: typed.switchName, adapterNames: typed.adapterNames },
         failures,
     );
     if (!failures.empty) {
@@ -135,11 +198,10 @@ async function check(
                 checkManagementCutoff(typed, view.facts, management, view.engine.hostName, failures);
             }
         } else {
-            const replaced =
-                typeof olds.switchName === "string" && sameHost(olds, typed) ? olds.switchName : undefined;
+            const replaced = switchReplacedBy(owner, olds, typed, view.facts);
             const facts = replaced === undefined ? view.facts : withoutSwitch(view.facts, replaced);
             checkHyperV(facts, view.engine.hostName, failures);
-            checkBindingAgainstHost(typed, facts, management, view.engine.hostName, failures);
+            checkBindingAgainstHost(typed, facts, management, view.engine.hostName, failures, view.networks);
         }
     }
     return { inputs: plainJson(inputs), failures: failures.items };
@@ -166,19 +228,32 @@ function turnsManagementOff(olds: Record<string, unknown>, news: VSwitchBindingI
 }
 
 /**
- * Returns the facts as they are after the binding being replaced is deleted: replacement deletes
- * the old switch first, so its adapters count as free.
+ * Returns the facts as they are after the binding being replaced is deleted. Replacement deletes
+ * the old switch first, so its adapters count as free. The addresses of its host vNIC go back to
+ * its first adapter, because Windows moves them there when the switch is removed.
  */
-function withoutSwitch(facts: HostFacts, switchName: string): HostFacts {
-    const name = switchName.toLowerCase();
+function withoutSwitch(facts: HostFacts, gone: VmSwitch): HostFacts {
+    const name = gone.name.toLowerCase();
+    const vnicName = `vEthernet (${gone.name})`.toLowerCase();
+    const firstAdapter = gone.adapterNames[0];
     return {
         ...facts,
-        vmSwitches: facts.vmSwitches.filter((vmSwitch) => vmSwitch.name.toLowerCase() !== name),
-        adapters: facts.adapters.map((adapter) =>
-            adapter.boundSwitch?.name.toLowerCase() === name
-                ? { ...adapter, boundSwitch: undefined }
-                : adapter,
-        ),
+        vmSwitches: facts.vmSwitches.filter((vmSwitch) => vmSwitch !== gone),
+        adapters: facts.adapters
+            .filter((adapter) => !(adapter.kind === "host-vnic" && adapter.name.toLowerCase() === vnicName))
+            .map((adapter) =>
+                adapter.boundSwitch?.name.toLowerCase() === name
+                    ? { ...adapter, boundSwitch: undefined }
+                    : adapter,
+            ),
+        ipAddresses:
+            firstAdapter === undefined
+                ? facts.ipAddresses
+                : facts.ipAddresses.map((entry) =>
+                      entry.interfaceAlias.toLowerCase() === vnicName
+                          ? { ...entry, interfaceAlias: firstAdapter, ifIndex: undefined }
+                          : entry,
+                  ),
     };
 }
 
@@ -233,6 +308,7 @@ async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.Crea
         await findManagementAddresses(host),
         engine.hostName,
         failures,
+        await engine.listNetworks(),
     );
     if (!failures.empty) {
         throw new Error(`${subjectOf(inputs)} cannot be created:\n${formatFailures(failures.items)}`);
@@ -313,23 +389,25 @@ interface SeenSwitch {
 }
 
 /**
- * Returns the transparent Docker network of the switch. When Docker does not list one yet, as for
- * a switch made outside Docker, restarts hns and docker (which makes HNS pick the switch up and
- * Docker list it) and fails when Docker still does not list one.
+ * Returns the transparent Docker network of the switch: one whose HNS network is on this switch
+ * (same switch id), so that a stale network of a removed switch of the same name does not count.
+ * When Docker does not list one yet, as for a switch made outside Docker, restarts hns and docker
+ * (which makes HNS pick the switch up and Docker list it) and fails when Docker still does not
+ * list one.
  */
 async function ensureDockerSeesSwitch(
     inputs: VSwitchBindingInputs,
     engine: DockerEngine,
 ): Promise<SeenSwitch> {
     const facts = await freshFacts(inputs.host);
-    const network = findSwitchDockerNetwork(inputs.switchName, await engine.listNetworks(), facts);
+    const network = findSwitchDockerNetwork(switchRefOf(inputs, facts), await engine.listNetworks(), facts);
     if (network !== undefined) {
         return { facts, network };
     }
     await restartKeepingContainers(inputs.host);
     const after = await freshFacts(inputs.host);
     const listed = await engine.listNetworks();
-    const visible = findSwitchDockerNetwork(inputs.switchName, listed, after);
+    const visible = findSwitchDockerNetwork(switchRefOf(inputs, after), listed, after);
     if (visible === undefined) {
         const transparent = listed
             .filter((candidate) => candidate.driver === "transparent")
@@ -368,6 +446,11 @@ async function restartKeepingContainers(host: HostSpec): Promise<void> {
     }
 }
 
+/** Returns the switch of the binding as the facts list it, or only its name when they do not. */
+function switchRefOf(inputs: { switchName: string }, facts: HostFacts): SwitchRef {
+    return findSwitch(facts, inputs.switchName) ?? { name: inputs.switchName };
+}
+
 /** Turns on MAC address spoofing for the VM of a nested host on its Hyper-V parent. */
 async function enableMacSpoofing(inputs: VSwitchBindingInputs): Promise<void> {
     if (inputs.nestedHost === undefined) {
@@ -385,14 +468,16 @@ async function enableMacSpoofing(inputs: VSwitchBindingInputs): Promise<void> {
 }
 
 function outputsOf(
-    inputs: VSwitchBindingInputs,
+    inputs: VSwitchBindingInputs & { owner?: unknown },
     vmSwitch: VmSwitch,
     network: ObservedNetwork | undefined,
     extra: { adopted: boolean; embeddedTeaming?: boolean },
 ): VSwitchBindingOutputs {
     return {
         ...pickInputs(inputs),
-        switchName: vmSwitch.name,
+        // The requested spelling: Hyper-V switch names ignore case, and the host's spelling would
+        // show as a change against the inputs on every run.
+        switchName: inputs.switchName,
         switchId: vmSwitch.id ?? "",
         switchType: vmSwitch.switchType,
         adapterNames: adapterNamesOf(vmSwitch, inputs.adapterNames),
@@ -401,6 +486,7 @@ function outputsOf(
         embeddedTeaming: extra.embeddedTeaming ?? vmSwitch.adapterDescriptions.length > 1,
         adopted: extra.adopted,
         dockerNetworkName: network?.name ?? "",
+        ...(typeof inputs.owner === "string" ? { owner: inputs.owner } : {}),
     };
 }
 
@@ -459,7 +545,7 @@ async function update(
         await enableMacSpoofing(inputs);
     }
     const vmSwitch = findSwitch(facts, inputs.switchName) ?? current;
-    const network = findSwitchDockerNetwork(inputs.switchName, await engine.listNetworks(), facts);
+    const network = findSwitchDockerNetwork(vmSwitch, await engine.listNetworks(), facts);
     const outputs = outputsOf(inputs, vmSwitch, network, {
         adopted: stored.adopted ?? false,
         embeddedTeaming: stored.embeddedTeaming,
@@ -479,7 +565,7 @@ async function read(id: string, props: Record<string, unknown>): Promise<pulumi.
         return {};
     }
     const engine = await engineFor(stored.host);
-    const network = findSwitchDockerNetwork(stored.switchName, await engine.listNetworks(), facts);
+    const network = findSwitchDockerNetwork(vmSwitch, await engine.listNetworks(), facts);
     const next: VSwitchBindingOutputs = {
         ...stored,
         ...outputsOf(stored, vmSwitch, network, {
@@ -493,7 +579,8 @@ async function read(id: string, props: Record<string, unknown>): Promise<pulumi.
                 "do not reach the physical network. The provider does not change it back; replace the binding or fix the switch by hand",
         );
     }
-    return { id, props: plainJson(next), inputs: plainJson(pickInputs(next)) };
+    const inputs = next.owner === undefined ? pickInputs(next) : { ...pickInputs(next), owner: next.owner };
+    return { id, props: plainJson(next), inputs: plainJson(inputs) };
 }
 
 /**
@@ -521,15 +608,15 @@ async function remove(_id: string, props: Record<string, unknown>): Promise<void
         return;
     }
     const networks = await engine.listNetworks();
-    const users = userNetworksOnSwitch(stored.switchName, networks, facts);
+    const users = userNetworksOnSwitch(vmSwitch, networks, facts);
     if (users.length > 0) {
         throw new Error(
             `switch "${stored.switchName}" on host ${engine.hostName} still carries Docker networks ` +
-                `${users.map((network) => `"${network.name}"`).join(", ")}; delete them first ` +
-                "(declare them with vSwitchBinding so Pulumi deletes them before the binding)",
+                `${users.map((network) => `"${network.name}"`).join(", ")}; delete them first, or keep this binding ` +
+                "while they use the switch (declare them with vSwitchBinding so Pulumi deletes them before the binding)",
         );
     }
-    const hadNetwork = findSwitchDockerNetwork(stored.switchName, networks, facts) !== undefined;
+    const hadNetwork = findSwitchDockerNetwork(vmSwitch, networks, facts) !== undefined;
     await hostOperations(host).run("remove-vswitch", {
         name: vmSwitch.name,
         id: vmSwitch.id ?? stored.switchId,

@@ -1,9 +1,16 @@
 import { type DaemonConfig, parseDaemonConfig } from "./daemon-config";
 import { EngineError } from "./errors";
-import { createHnsNetwork, deleteHnsNetwork, EXTERNAL_TYPES, findHnsNetwork } from "./hns";
+import {
+    createHnsNetwork,
+    deleteHnsNetwork,
+    EXTERNAL_TYPES,
+    findHnsNetwork,
+    isOnSwitch,
+    switchOfNetwork,
+} from "./hns";
 import { dockerTimestamp, newDockerId, newGuid } from "./ids";
 import { type Ipv4Prefix, parseIpv4Prefix } from "./ipv4";
-import type { DockerNetwork, HnsNetwork, HostState } from "./model";
+import type { DockerNetwork, HnsNetwork, HostState, VmSwitch } from "./model";
 import { DEFAULT_WINNAT_PREFIX } from "./nat";
 import { OPTION, parseWindowsOptions, reportedOptions } from "./network-options";
 import { dropNetwork, ipamConfigFromHns } from "./networks";
@@ -26,12 +33,11 @@ const UNADOPTABLE_TYPES = ["internal", "private", "mirrored"];
  */
 export function startHnsService(state: HostState): void {
     state.services.hns = { status: "Running", lastError: null };
-    const switchNames = new Set(state.vmSwitches.map((vmSwitch) => vmSwitch.name));
     state.hnsNetworks = state.hnsNetworks.filter(
         (network) =>
             network.switchName === null ||
             !EXTERNAL_TYPES.has(network.type) ||
-            switchNames.has(network.switchName),
+            switchOfNetwork(state, network) !== undefined,
     );
     const kept = new Set(state.hnsNetworks.map((network) => network.id));
     state.hnsEndpoints = state.hnsEndpoints.filter((endpoint) => kept.has(endpoint.virtualNetwork));
@@ -40,20 +46,21 @@ export function startHnsService(state: HostState): void {
             continue;
         }
         vmSwitch.hnsVisible = true;
-        if (!state.hnsNetworks.some((network) => network.switchName === vmSwitch.name)) {
-            state.hnsNetworks.push(switchNetwork(vmSwitch.name, vmSwitch.netAdapterNames[0] ?? null));
+        if (!state.hnsNetworks.some((network) => isOnSwitch(network, vmSwitch))) {
+            state.hnsNetworks.push(switchNetwork(vmSwitch, vmSwitch.netAdapterNames[0] ?? null));
         }
     }
 }
 
-function switchNetwork(switchName: string, adapterName: string | null): HnsNetwork {
+function switchNetwork(vmSwitch: VmSwitch, adapterName: string | null): HnsNetwork {
     return {
         id: newGuid(),
-        name: switchName,
+        name: vmSwitch.name,
         type: "transparent",
         subnets: [],
         networkAdapterName: adapterName,
-        switchName,
+        switchName: vmSwitch.name,
+        switchGuid: vmSwitch.id.toUpperCase(),
         natName: null,
         dnsServerList: null,
         dnsSuffix: null,

@@ -23,6 +23,7 @@ import {
     addNatGatewayAddress,
     createExternalSwitch,
     findSwitch,
+    NAT_SWITCH_NAME,
     removeNatGatewayAddress,
     removeSwitch,
     switchBoundTo,
@@ -79,6 +80,7 @@ function baseNetwork(request: HnsNetworkRequest): HnsNetwork {
         subnets: [],
         networkAdapterName: null,
         switchName: null,
+        switchGuid: null,
         natName: null,
         dnsServerList: request.dnsServerList,
         dnsSuffix: request.dnsSuffix,
@@ -110,7 +112,8 @@ function buildNatNetwork(state: HostState, profile: HostProfile, request: HnsNet
     return {
         ...baseNetwork(request),
         subnets: [{ addressPrefix: formatIpv4Prefix(subnet), gatewayAddress: gateway }],
-        switchName: "nat",
+        switchName: NAT_SWITCH_NAME,
+        switchGuid: findSwitch(state, NAT_SWITCH_NAME)?.id.toUpperCase() ?? null,
         // WS2016 keeps NAT state in the WinNAT, so only later HNS versions name a NAT of their own.
         natName: profile.natModel === "hns" ? `NAT${newGuid()}` : null,
     };
@@ -152,6 +155,7 @@ function buildExternalNetwork(
             subnet === null ? [] : [{ addressPrefix: formatIpv4Prefix(subnet), gatewayAddress: gateway }],
         networkAdapterName: uplink.adapter.name,
         switchName: vmSwitch.name,
+        switchGuid: vmSwitch.id.toUpperCase(),
     };
 }
 
@@ -171,8 +175,37 @@ function isBindable(adapter: HostAdapter): boolean {
  */
 function switchInUse(state: HostState, vmSwitch: VmSwitch): boolean {
     return state.hnsNetworks.some(
-        (network) => network.switchName === vmSwitch.name && network.createdForSwitch !== true,
+        (network) => isOnSwitch(network, vmSwitch) && network.createdForSwitch !== true,
     );
+}
+
+/**
+ * True when the network is layered on the switch: its SwitchGuid is the switch's id, or, for a
+ * network of an older state file without one, its switch name is the switch's name.
+ */
+export function isOnSwitch(network: HnsNetwork, vmSwitch: VmSwitch): boolean {
+    if (typeof network.switchGuid === "string") {
+        return network.switchGuid.toUpperCase() === vmSwitch.id.toUpperCase();
+    }
+    return network.switchName !== null && network.switchName.toLowerCase() === vmSwitch.name.toLowerCase();
+}
+
+/** Returns the switch a network is layered on, if it still exists. */
+export function switchOfNetwork(state: HostState, network: HnsNetwork): VmSwitch | undefined {
+    return state.vmSwitches.find((vmSwitch) => isOnSwitch(network, vmSwitch));
+}
+
+/**
+ * Returns the `SwitchGuid` HNS prints for a network: the stored id, or, for a network of an older
+ * state file without one, the id of the switch of that name. Null for a network on no switch.
+ */
+export function hnsSwitchGuid(state: HostState, network: HnsNetwork): string | null {
+    if (typeof network.switchGuid === "string") {
+        return network.switchGuid;
+    }
+    return network.switchName === null
+        ? null
+        : (findSwitch(state, network.switchName)?.id.toUpperCase() ?? null);
 }
 
 function lingeringSwitchFault(state: HostState, adapterName: string): LingeringSwitchFault | undefined {
@@ -264,7 +297,7 @@ export function deleteHnsNetwork(state: HostState, id: string): HnsNetwork | und
     if (lingering !== undefined && EXTERNAL_TYPES.has(network.type)) {
         lingering.remainingFailures = lingering.failuresPerRemoval;
     }
-    const vmSwitch = network.switchName === null ? undefined : findSwitch(state, network.switchName);
+    const vmSwitch = switchOfNetwork(state, network);
     if (vmSwitch !== undefined && vmSwitch.createdBy === "hns" && vmSwitch.switchType === "External") {
         if (!switchInUse(state, vmSwitch)) {
             removeSwitch(state, vmSwitch);

@@ -128,6 +128,12 @@ export interface HnsNetwork {
     networkAdapterName: string | null;
     /** Switch the network is layered on. */
     switchName: string | null;
+    /**
+     * Upper-case id of the switch the network was layered on when it was made, as HNS prints it in
+     * `SwitchGuid`. It stays after that switch is removed. Absent in older state files, where the
+     * switch of that name counts.
+     */
+    switchGuid?: string | null;
     /** `NAT<GUID>` for NAT networks on WS2019 and later, null otherwise. */
     natName: string | null;
     dnsServerList: string | null;

@@ -209,6 +209,7 @@ const hnsNetwork = objectOf<HnsNetwork>({
     subnets: arrayOf(objectOf<HnsSubnet>({ addressPrefix: string, gatewayAddress: nullable(string) })),
     networkAdapterName: nullable(string),
     switchName: nullable(string),
+    switchGuid: optional(nullable(string)),
     natName: nullable(string),
     dnsServerList: nullable(string),
     dnsSuffix: nullable(string),

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { createExternalSwitchOutOfBand } from "../../provider/simulator/out-of-band";
 import { type HostState, readHostState, updateHostState } from "../../provider/simulator/state";
+import { removeVmSwitches } from "../../provider/simulator/vswitch";
 import { DriverOptions, DriverResult, runDriver } from "../driver";
 import { simulatedTarget } from "../support/targets";
 
@@ -22,6 +23,17 @@ interface BindingSpec {
     nestedHost?: { parentName: string; parentUrl: string; vmName: string };
 }
 
+/** One transparent network of the program's `networks` config value. */
+interface NetworkSpec {
+    subnet: string;
+    gateway: string;
+    binding?: string;
+    adapterName?: string;
+}
+
+/** The segment of the seeded host's `Ethernet 2` adapter, free for transparent networks. */
+const LAN = { subnet: "10.20.0.0/24", gateway: "10.20.0.1" };
+
 interface SwitchOutputs {
     switchName: string;
     switchId: string;
@@ -37,6 +49,7 @@ interface SwitchOutputs {
 class BindingStack {
     readonly workDir = fs.mkdtempSync(path.join(os.tmpdir(), "wcn-e2e-vswitch-"));
     bindings: Record<string, BindingSpec> = {};
+    networks: Record<string, NetworkSpec> = {};
 
     constructor(
         readonly hostName: string,
@@ -56,6 +69,7 @@ class BindingStack {
                 "wcn:hostName": this.hostName,
                 "wcn:hostUrl": this.hostUrl,
                 "wcn:bindings": JSON.stringify(this.bindings),
+                "wcn:networks": JSON.stringify(this.networks),
                 ...(this.hostAddress === undefined ? {} : { "wcn:hostAddress": this.hostAddress }),
             },
             ...extra,
@@ -64,6 +78,7 @@ class BindingStack {
 
     async dispose(): Promise<void> {
         this.bindings = {};
+        this.networks = {};
         await this.run("up").catch(() => undefined);
         fs.rmSync(this.workDir, { recursive: true, force: true });
     }
@@ -90,6 +105,10 @@ function switchesOf(result: DriverResult): Record<string, SwitchOutputs> {
 
 function opsOf(result: DriverResult, name: string): string[] {
     return result.steps.filter((step) => step.name === name).map((step) => step.op);
+}
+
+function failureText(result: DriverResult): string {
+    return result.failures.map((failure) => `${failure.property ?? ""}: ${failure.reason}`).join("\n");
 }
 
 function reasonsAt(result: DriverResult, property: string): string {
@@ -152,6 +171,19 @@ describe("VSwitchBinding lifecycle on a simulated ws2022 host", function () {
         expect(result.ok, result.log).to.equal(true);
     });
 
+    it("ignores a case-only name change", async () => {
+        stack.bindings = { lan: { switchName: "EXT-LAN", adapterNames: ["Ethernet 2"] } };
+        try {
+            const up = await stack.run("up");
+            expect(up.ok, up.log).to.equal(true);
+            expect(opsOf(up, "lan")).to.deep.equal(["same"]);
+            const gate = await stack.run("preview", { refresh: true, expectNoChanges: true });
+            expect(gate.ok, gate.log).to.equal(true);
+        } finally {
+            stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        }
+    });
+
     it("shows Set-VMSwitch by hand as drift", async () => {
         await setSwitch(statePath, "ext-lan", (vmSwitch) => (vmSwitch.allowManagementOS = false));
         try {
@@ -159,6 +191,7 @@ describe("VSwitchBinding lifecycle on a simulated ws2022 host", function () {
             expect(result.ok).to.equal(false);
             const drift = result.steps.find((step) => step.name === "lan" && step.op === "drift");
             expect(drift?.diffs).to.include("allowManagementOS");
+            expect(drift?.diffs).not.to.include("owner");
         } finally {
             await setSwitch(statePath, "ext-lan", (vmSwitch) => (vmSwitch.allowManagementOS = true));
         }
@@ -330,6 +363,145 @@ describe("VSwitchBinding adoption on a simulated ws2022 host", function () {
     });
 });
 
+describe("VSwitchBinding delete guard on a simulated ws2022 host", function () {
+    this.timeout(300_000);
+    let statePath: string;
+    let stack: BindingStack;
+    let target: Awaited<ReturnType<typeof simulatedTarget>>;
+
+    before(async () => {
+        target = await simulatedTarget("ws2022");
+        statePath = target.statePath;
+        stack = new BindingStack(target.host.name, target.host.docker.url, MANAGEMENT_ADDRESS);
+    });
+
+    after(async () => {
+        await stack?.dispose();
+    });
+
+    it("rejects destroy with an outside network", async () => {
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        const up = await stack.run("up");
+        expect(up.ok, up.log).to.equal(true);
+        const outside = await target.docker.createNetwork({
+            Name: "outside",
+            Driver: "transparent",
+            IPAM: { Config: [{ Subnet: LAN.subnet, Gateway: LAN.gateway }] },
+            Options: { "com.docker.network.windowsshim.interface": "Ethernet 2" },
+        });
+
+        const destroy = await stack.run("destroy");
+        expect(destroy.ok).to.equal(false);
+        expect(failureText(destroy)).to.match(/switch "ext-lan" .* still carries Docker networks "outside"/);
+        const state = await readHostState(statePath);
+        expect(state.dockerNetworks.map((network) => network.name)).to.include("outside");
+        expect(state.vmSwitches.map((vmSwitch) => vmSwitch.name)).to.include("ext-lan");
+
+        await outside.remove();
+    });
+
+    it("rejects removing a binding in use", async () => {
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        stack.networks = { app: { ...LAN, binding: "lan" } };
+        const up = await stack.run("up");
+        expect(up.ok, up.log).to.equal(true);
+
+        stack.bindings = {};
+        stack.networks = { app: { ...LAN, adapterName: "Ethernet 2" } };
+        const removal = await stack.run("up");
+        expect(removal.ok).to.equal(false);
+        expect(failureText(removal)).to.match(/switch "ext-lan" .* still carries Docker networks "app"/);
+        const state = await readHostState(statePath);
+        expect(state.dockerNetworks.map((network) => network.name)).to.include("app");
+        expect(state.vmSwitches.map((vmSwitch) => vmSwitch.name)).to.include("ext-lan");
+    });
+
+    it("removes the switch once its network is gone", async () => {
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        stack.networks = {};
+        const up = await stack.run("up");
+        expect(up.ok, up.log).to.equal(true);
+        const result = await stack.run("destroy");
+        expect(result.ok, result.log).to.equal(true);
+        const state = await readHostState(statePath);
+        expect(state.dockerNetworks.map((network) => network.name)).not.to.include("app");
+        expect(state.vmSwitches.map((vmSwitch) => vmSwitch.name)).not.to.include("ext-lan");
+    });
+});
+
+describe("VSwitchBinding replacement on a simulated ws2022 host", function () {
+    this.timeout(300_000);
+    let statePath: string;
+    let stack: BindingStack;
+
+    before(async () => {
+        const target = await simulatedTarget("ws2022");
+        statePath = target.statePath;
+        stack = new BindingStack(target.host.name, target.host.docker.url, MANAGEMENT_ADDRESS);
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+    });
+
+    after(async () => {
+        await stack?.dispose();
+    });
+
+    it("replaces the switch for new adapters", async () => {
+        const oldId = switchOf(await readHostState(statePath), "ext-lan")?.id;
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet"] } };
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+
+        const state = await readHostState(statePath);
+        const vmSwitch = switchOf(state, "ext-lan");
+        expect(vmSwitch?.id).not.to.equal(oldId);
+        expect(state.vmSwitches.map((candidate) => candidate.id)).not.to.include(oldId);
+        expect(vmSwitch?.netAdapterNames).to.deep.equal(["Ethernet"]);
+        expect(addressesOf(state, "Ethernet 2")).to.deep.equal(["10.20.0.5"]);
+        expect(addressesOf(state, "vEthernet (ext-lan)")).to.deep.equal([MANAGEMENT_ADDRESS]);
+        expect(dockerSwitchGuid(state, "ext-lan")).to.equal(vmSwitch?.id.toUpperCase());
+        const outputs = switchesOf(result).lan;
+        expect(outputs.switchId).to.equal(vmSwitch?.id);
+        expect(outputs.adapterNames).to.deep.equal(["Ethernet"]);
+        expect(outputs.dockerNetworkName).to.equal("ext-lan");
+    });
+
+    it("repairs a switch turned Internal by hand", async () => {
+        await setSwitch(statePath, "ext-lan", (vmSwitch) => {
+            vmSwitch.switchType = "Internal";
+            vmSwitch.netAdapterNames = [];
+        });
+        const gate = await stack.run("preview", { refresh: true, expectNoChanges: true });
+        expect(gate.ok).to.equal(false);
+        const drift = gate.steps.find((step) => step.name === "lan" && step.op === "drift");
+        expect(drift?.diffs).to.include("adapterNames");
+
+        const result = await stack.run("up", { refresh: true });
+        expect(result.ok, result.log).to.equal(true);
+        const state = await readHostState(statePath);
+        const vmSwitch = switchOf(state, "ext-lan");
+        expect(vmSwitch?.switchType).to.equal("External");
+        expect(vmSwitch?.netAdapterNames).to.deep.equal(["Ethernet"]);
+        expect(dockerSwitchGuid(state, "ext-lan")).to.equal(vmSwitch?.id.toUpperCase());
+        const after = await stack.run("preview", { refresh: true, expectNoChanges: true });
+        expect(after.ok, after.log).to.equal(true);
+    });
+
+    it("restarts hns for a re-created switch", async () => {
+        await updateHostState(statePath, (state) => {
+            removeVmSwitches(state, [switchOf(state, "ext-lan")!]);
+        });
+        const result = await stack.run("up", { refresh: true });
+        expect(result.ok, result.log).to.equal(true);
+        expect(opsOf(result, "lan")).to.include("create");
+        const state = await readHostState(statePath);
+        const vmSwitch = switchOf(state, "ext-lan");
+        expect(vmSwitch?.hnsVisible).to.equal(true);
+        expect(dockerSwitchGuid(state, "ext-lan")).to.equal(vmSwitch?.id.toUpperCase());
+    });
+});
+
 describe("VSwitchBinding on a nested host", function () {
     this.timeout(300_000);
     let parentStatePath: string;
@@ -393,6 +565,22 @@ describe("VSwitchBinding on a nested host", function () {
         }
     });
 });
+
+function switchOf(state: HostState, name: string): HostState["vmSwitches"][number] | undefined {
+    return state.vmSwitches.find((candidate) => candidate.name === name);
+}
+
+function addressesOf(state: HostState, adapterName: string): string[] {
+    const adapter = state.adapters.find((candidate) => candidate.name === adapterName);
+    return (adapter?.ipv4Addresses ?? []).map((entry) => entry.address);
+}
+
+/** Returns the SwitchGuid of the HNS network behind the Docker network of that name. */
+function dockerSwitchGuid(state: HostState, networkName: string): string | null | undefined {
+    const network = state.dockerNetworks.find((candidate) => candidate.name === networkName);
+    const hnsNetwork = state.hnsNetworks.find((candidate) => candidate.id === network?.hnsNetworkId);
+    return hnsNetwork?.switchGuid;
+}
 
 /** Changes a switch on the simulated host by hand, as Set-VMSwitch would. */
 async function setSwitch(

@@ -467,10 +467,27 @@ function Get-NetIPAddress {
     }
 }
 
+# Returns the SwitchGuid HNS prints for a network: the stored upper-case id of the switch it was
+# layered on, or, in an older state file without one, the id of the switch of that name.
+function Get-WcnSimHnsSwitchGuid {
+    param($State, $Network)
+    if (-not [string]::IsNullOrEmpty([string]$Network.switchGuid)) {
+        return [string]$Network.switchGuid
+    }
+    if ($null -eq $Network.switchName) {
+        return $null
+    }
+    $vmSwitch = @($State.vmSwitches | Where-Object { [string]$_.name -eq [string]$Network.switchName })[0]
+    if ($null -eq $vmSwitch) {
+        return $null
+    }
+    return ([string]$vmSwitch.id).ToUpperInvariant()
+}
+
 # Projects one simulator HNS network to the JSON shape HNS returns (PascalCase, absent fields left
 # out), as hns.psm1's Get-HnsNetwork prints it after ConvertFrom-Json.
 function ConvertTo-WcnSimHnsNetwork {
-    param($Network)
+    param($State, $Network)
     $subnets = @()
     foreach ($subnet in @($Network.subnets)) {
         $row = [ordered]@{ AddressPrefix = [string]$subnet.addressPrefix }
@@ -503,8 +520,10 @@ function ConvertTo-WcnSimHnsNetwork {
         NatName            = $Network.natName
         DNSServerList      = $Network.dnsServerList
         DNSSuffix          = $Network.dnsSuffix
+        SwitchGuid         = (Get-WcnSimHnsSwitchGuid -State $State -Network $Network)
+        SwitchName         = $Network.switchName
     }
-    foreach ($key in @('NetworkAdapterName', 'NatName', 'DNSServerList', 'DNSSuffix')) {
+    foreach ($key in @('NetworkAdapterName', 'NatName', 'DNSServerList', 'DNSSuffix', 'SwitchGuid', 'SwitchName')) {
         if ($null -ne $optional[$key]) {
             $result[$key] = [string]$optional[$key]
         }
@@ -520,7 +539,7 @@ function Get-HnsNetwork {
         if (-not [string]::IsNullOrEmpty($Id) -and [string]$network.id -ne $Id) {
             continue
         }
-        ConvertTo-WcnSimHnsNetwork -Network $network
+        ConvertTo-WcnSimHnsNetwork -State $state -Network $network
     }
 }
 

@@ -17,6 +17,7 @@ import type {
     WriteDaemonJsonInput,
     WriteDaemonJsonResult,
 } from "../../powershell/operations";
+import { hnsSwitchGuid } from "../hns";
 import type { HnsNetwork, HostState, ServiceName } from "../model";
 import { getProfile } from "../profiles";
 import { readHostState, updateHostState } from "../state";
@@ -147,7 +148,7 @@ function hostFactsTwin(
             })),
         ),
         hnsSource: "Get-HnsNetwork",
-        hnsNetworks: state.hnsNetworks.map(hnsNetworkJson),
+        hnsNetworks: state.hnsNetworks.map((network) => hnsNetworkJson(state, network)),
         daemonJson: { path: daemonJsonPath, exists: content !== null, content },
         services: { hns: serviceState(state, "hns"), docker: serviceState(state, "docker") },
     }));
@@ -172,7 +173,7 @@ function serviceState(state: HostState, name: ServiceName): RawService {
 }
 
 /** An HNS network in the JSON shape HNS returns: PascalCase names, absent optional fields left out. */
-function hnsNetworkJson(network: HnsNetwork): Record<string, unknown> {
+function hnsNetworkJson(state: HostState, network: HnsNetwork): Record<string, unknown> {
     const json: Record<string, unknown> = {
         ID: network.id,
         Name: network.name,
@@ -196,6 +197,8 @@ function hnsNetworkJson(network: HnsNetwork): Record<string, unknown> {
         ["NatName", network.natName],
         ["DNSServerList", network.dnsServerList],
         ["DNSSuffix", network.dnsSuffix],
+        ["SwitchGuid", hnsSwitchGuid(state, network)],
+        ["SwitchName", network.switchName],
     ];
     for (const [key, value] of optional) {
         if (value !== null) {

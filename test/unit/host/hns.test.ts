@@ -75,6 +75,10 @@ describe("normalizeHnsNetwork", () => {
             expect(network.switchName).to.equal(undefined);
         });
 
+        it("has no switch id", () => {
+            expect(network.switchGuid).to.equal(undefined);
+        });
+
         it("keeps the raw object with its misspelt keys", () => {
             expect(JSON.stringify(network.raw)).to.include('"CompartmendId":0');
         });
@@ -130,6 +134,10 @@ describe("normalizeHnsNetwork", () => {
 
         it("reads the switch name", () => {
             expect(network.switchName).to.equal("Default Switch");
+        });
+
+        it("reads the switch id in lower case", () => {
+            expect(network.switchGuid).to.equal("c08cb7b8-9b3c-408e-8e30-5e16a3aeb444");
         });
 
         it("reads the ICS NAT name", () => {

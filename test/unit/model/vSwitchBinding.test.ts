@@ -140,10 +140,28 @@ describe("VSwitchBinding input rules", () => {
             pattern: /is required/,
         },
         {
+            name: "switchName not a string",
+            change: { switchName: 5 },
+            property: "switchName",
+            pattern: /^5 is not a string; set it to the name of the external switch/,
+        },
+        {
             name: "adapters not a list",
-            change: { adapterNames: "Ethernet" },
+            change: { adapterNames: "Ethernet 2" },
             property: "adapterNames",
-            pattern: /one or more/,
+            pattern: /^"Ethernet 2" is not a list; adapterNames must be a list .*such as \["Ethernet 2"\]/,
+        },
+        {
+            name: "adapters a number",
+            change: { adapterNames: 2 },
+            property: "adapterNames",
+            pattern: /^2 is not a list; .*such as \["Ethernet 2"\]/,
+        },
+        {
+            name: "adapters missing",
+            change: { adapterNames: undefined },
+            property: "adapterNames",
+            pattern: /is required: one or more/,
         },
         {
             name: "empty adapter name",
@@ -352,6 +370,72 @@ describe("VSwitchBinding host rules", () => {
             expect(reason).to.match(/set adopt: true/);
         });
 
+        it("hints at a switch left by an interrupted run", () => {
+            const failures = new FailureList();
+            checkBindingAgainstHost(
+                binding({ switchName, adapterNames: ["Ethernet"] }),
+                facts,
+                UNKNOWN_MANAGEMENT,
+                "web-01",
+                failures,
+                [],
+            );
+            const [reason] = reasonsAt(failures, "switchName");
+            expect(reason).to.match(/an interrupted run of this stack may have created it/);
+            expect(reason).to.match(/set adopt: true with removeAdoptedOnDelete: true/);
+        });
+
+        it("gives no leftover hint for a switch Docker sees", () => {
+            const seen = normalize({
+                netAdapters: [adapter],
+                vmSwitches: [switchJson(external)],
+                hnsNetworks: [
+                    {
+                        ID: "6d6b2b4a-8b8b-4d55-9a44-0a5f5d2d3c11",
+                        Name: switchName,
+                        Type: "Transparent",
+                        SwitchGuid: external.Id.toUpperCase(),
+                        SwitchName: switchName,
+                    },
+                ],
+            });
+            const dockerNetwork: ObservedNetwork = {
+                id: "d1",
+                name: switchName,
+                driver: "transparent",
+                options: {},
+                labels: {},
+                endpoints: [],
+                hnsId: "6d6b2b4a-8b8b-4d55-9a44-0a5f5d2d3c11",
+            };
+            const failures = new FailureList();
+            checkBindingAgainstHost(
+                binding({ switchName, adapterNames: ["Ethernet"] }),
+                seen,
+                UNKNOWN_MANAGEMENT,
+                "web-01",
+                failures,
+                [dockerNetwork],
+            );
+            const [reason] = reasonsAt(failures, "switchName");
+            expect(reason).to.match(/already exists/);
+            expect(reason).not.to.match(/interrupted run/);
+        });
+
+        it("gives no leftover hint for a switch on other adapters", () => {
+            const failures = new FailureList();
+            checkBindingAgainstHost(
+                binding({ switchName, adapterNames: ["Ethernet 2"] }),
+                facts,
+                UNKNOWN_MANAGEMENT,
+                "web-01",
+                failures,
+                [],
+            );
+            const [reason] = reasonsAt(failures, "switchName");
+            expect(reason).not.to.match(/interrupted run/);
+        });
+
         it("adopts a matching switch", () => {
             const failures = new FailureList();
             const plan = checkBindingAgainstHost(
@@ -466,6 +550,24 @@ describe("VSwitchBinding management cutoff", () => {
         expect(reason).to.match(/set host\.address/);
     });
 
+    it("counts every address behind NAT", () => {
+        const natted: ManagementView = { addresses: ["203.0.113.5"], source: "host.address" };
+        const [reason] = cutoff(binding({ adapterNames: ["Ethernet"], allowManagementOS: false }), natted);
+        expect(reason).to.match(/192\.168\.50\.10 on "Ethernet"/);
+        expect(reason).to.match(/\(203\.0\.113\.5, from host\.address\) is on no adapter of the host/);
+        expect(reason).to.match(/Set host\.address to the host's own address/);
+    });
+
+    it("uses the address found on the host", () => {
+        const mixed: ManagementView = {
+            addresses: ["203.0.113.5", "192.168.50.10"],
+            source: "the WinRM endpoint host web-01",
+        };
+        expect(
+            cutoff(binding({ adapterNames: ["Ethernet 2"], allowManagementOS: false }), mixed),
+        ).to.deep.equal([]);
+    });
+
     it("counts the address on the switch's host vNIC", () => {
         const moved = normalize({
             netAdapters,
@@ -515,6 +617,7 @@ describe("VSwitchBinding diff", () => {
         },
         { name: "allowManagementOS", change: { allowManagementOS: false }, changes: true, replaces: [] },
         { name: "switchName", change: { switchName: "ext-2" }, changes: true, replaces: ["switchName"] },
+        { name: "switchName case", change: { switchName: "EXT-LAN" }, changes: false, replaces: [] },
         {
             name: "adapterNames",
             change: { adapterNames: ["Ethernet"] },
@@ -552,13 +655,25 @@ describe("VSwitchBinding diff", () => {
 });
 
 describe("VSwitchBinding Docker networks", () => {
+    const switchId = "c08cb7b8-9b3c-408e-8e30-5e16a3aeb444";
+    const removedSwitchId = "1f0c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e";
     const hnsId = "6d6b2b4a-8b8b-4d55-9a44-0a5f5d2d3c11";
     const userHnsId = "7e7c3c5b-9c9c-4e66-8b55-1b6f6e3e4d22";
+    const staleHnsId = "8f8d4d6c-adad-4f77-9c66-2c7a7f4f5e33";
+    const extLan = { name: "ext-lan", id: switchId };
+    const onSwitch = (id: string, name: string, guid = switchId) => ({
+        ID: id,
+        Name: name,
+        Type: "Transparent",
+        SwitchGuid: guid.toUpperCase(),
+        SwitchName: "ext-lan",
+    });
     const facts = normalize({
-        hnsNetworks: [
-            { ID: hnsId, Name: "ext-lan", Type: "Transparent", SwitchName: "ext-lan" },
-            { ID: userHnsId, Name: "app", Type: "Transparent", SwitchName: "ext-lan" },
-        ],
+        hnsNetworks: [onSwitch(hnsId, "ext-lan"), onSwitch(userHnsId, "app")],
+    });
+    /** HNS still lists the networks of a removed switch of the same name until it restarts. */
+    const staleFacts = normalize({
+        hnsNetworks: [onSwitch(staleHnsId, "ext-lan", removedSwitchId), onSwitch(userHnsId, "app")],
     });
     const network = (name: string, id: string | undefined, driver = "transparent"): ObservedNetwork => ({
         id: `${name}-id`,
@@ -572,27 +687,60 @@ describe("VSwitchBinding Docker networks", () => {
     const networks = [network("nat", undefined, "nat"), network("app", userHnsId), network("ext-lan", hnsId)];
 
     it("prefers the network named after the switch", () => {
-        expect(findSwitchDockerNetwork("EXT-LAN", networks, facts)?.name).to.equal("ext-lan");
+        expect(findSwitchDockerNetwork({ name: "EXT-LAN", id: switchId }, networks, facts)?.name).to.equal(
+            "ext-lan",
+        );
     });
 
     it("finds a user network on the switch", () => {
-        expect(findSwitchDockerNetwork("ext-lan", [networks[1]], facts)?.name).to.equal("app");
+        expect(findSwitchDockerNetwork(extLan, [networks[1]], facts)?.name).to.equal("app");
     });
 
     it("falls back to the name without HNS facts", () => {
-        expect(findSwitchDockerNetwork("ext-lan", [network("ext-lan", undefined)], undefined)?.name).to.equal(
+        expect(findSwitchDockerNetwork(extLan, [network("ext-lan", undefined)], undefined)?.name).to.equal(
             "ext-lan",
         );
     });
 
     it("finds none for another switch", () => {
-        expect(findSwitchDockerNetwork("other", networks, facts)).to.equal(undefined);
+        expect(findSwitchDockerNetwork({ name: "other" }, networks, facts)).to.equal(undefined);
+    });
+
+    it("ignores a stale network of a removed switch", () => {
+        const stale = [network("ext-lan", staleHnsId)];
+        expect(findSwitchDockerNetwork(extLan, stale, staleFacts)).to.equal(undefined);
+    });
+
+    it("ignores a network named after the switch on no switch", () => {
+        const elsewhere = normalize({
+            hnsNetworks: [{ ID: staleHnsId, Name: "ext-lan", Type: "Transparent", SwitchName: "ext-old" }],
+        });
+        expect(findSwitchDockerNetwork(extLan, [network("ext-lan", staleHnsId)], elsewhere)).to.equal(
+            undefined,
+        );
+    });
+
+    it("matches by name when HNS prints no switch id", () => {
+        const named = normalize({
+            hnsNetworks: [{ ID: hnsId, Name: "ext-lan", Type: "Transparent", SwitchName: "EXT-LAN" }],
+        });
+        expect(findSwitchDockerNetwork(extLan, networks, named)?.name).to.equal("ext-lan");
     });
 
     it("lists user networks without the switch's own", () => {
-        expect(userNetworksOnSwitch("ext-lan", networks, facts).map((found) => found.name)).to.deep.equal([
+        expect(userNetworksOnSwitch(extLan, networks, facts).map((found) => found.name)).to.deep.equal([
             "app",
         ]);
+    });
+
+    it("lists no user networks of a removed switch", () => {
+        expect(
+            userNetworksOnSwitch(
+                { name: "ext-lan", id: "0a0b0c0d-0000-4000-8000-000000000001" },
+                networks,
+                facts,
+            ),
+        ).to.deep.equal([]);
     });
 });
 

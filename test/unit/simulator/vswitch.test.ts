@@ -226,6 +226,28 @@ describe("simulated Hyper-V switches", function () {
             expect(state.hnsNetworks.some((candidate) => candidate.name === "ext")).to.equal(false);
             expect(state.hnsNetworks.some((candidate) => candidate.name === "nat")).to.equal(true);
         });
+
+        it("HNS start drops networks of a re-created switch", function () {
+            const state = seedHostState("ws2022");
+            const options = {
+                name: "ext",
+                netAdapterNames: ["Ethernet 2"],
+                allowManagementOS: true,
+                enableEmbeddedTeaming: false,
+            };
+            const first = newVmSwitch(state, options);
+            startHnsService(state);
+            const stale = state.hnsNetworks.find((candidate) => candidate.name === "ext");
+            expect(stale?.switchGuid).to.equal(first.id.toUpperCase());
+            removeVmSwitches(state, [first]);
+            const second = newVmSwitch(state, options);
+            startHnsService(state);
+            const networks = state.hnsNetworks.filter((candidate) => candidate.name === "ext");
+            expect(networks.map((candidate) => candidate.id)).not.to.include(stale?.id);
+            expect(networks.map((candidate) => candidate.switchGuid)).to.deep.equal([
+                second.id.toUpperCase(),
+            ]);
+        });
     });
 
     describe("virtual machines", function () {
@@ -309,6 +331,29 @@ describe("simulated Hyper-V switches", function () {
                 const hnsNetwork = state.hnsNetworks.find((candidate) => candidate.id === hnsId);
                 expect(hnsNetwork?.switchName).to.equal("prodSwitch");
                 expect(hnsNetwork?.createdForSwitch).to.equal(undefined);
+            });
+        });
+
+        it("host facts print SwitchGuid and SwitchName", async function () {
+            await withFixture("ws2022", async (fixture) => {
+                const vmSwitch = await createExternalSwitchOutOfBand(fixture.statePath, {
+                    name: "prodSwitch",
+                    adapterName: "Ethernet 2",
+                });
+                await restartNetworkingServices(fixture.statePath);
+                const facts = await runOperationTwin(fixture.statePath, "get-host-facts", {});
+                const printed = (facts.hnsNetworks as Record<string, unknown>[]).find(
+                    (network) => network.Name === "prodSwitch",
+                );
+                expect(printed?.SwitchGuid).to.equal(vmSwitch.id.toUpperCase());
+                expect(printed?.SwitchName).to.equal("prodSwitch");
+                const nat = (facts.hnsNetworks as Record<string, unknown>[]).find(
+                    (network) => network.Type === "nat",
+                );
+                const state = await readHostState(fixture.statePath);
+                const natSwitch = state.vmSwitches.find((candidate) => candidate.name === "nat");
+                expect(nat?.SwitchGuid).to.equal(natSwitch?.id.toUpperCase());
+                expect(nat?.SwitchName).to.equal("nat");
             });
         });
 
