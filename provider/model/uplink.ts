@@ -69,8 +69,17 @@ export function checkUplink(planned: PlannedUplink, host: UplinkHost, failures: 
         );
     }
     const adapter = findAdapter(facts, planned.adapterName);
+    // A binding whose adapters differ from its switch on the host replaces that switch before the
+    // network is created, so the switch as it is now says nothing about the network's uplink.
+    const switchReplaced =
+        planned.vSwitch !== undefined &&
+        bindingSwitch !== undefined &&
+        bindingSwitch.adapterNames.length > 0 &&
+        !sameNameSet(bindingSwitch.adapterNames, planned.vSwitch.adapterNames);
     const switchPending =
-        planned.bindingPending === true || (planned.vSwitch !== undefined && bindingSwitch === undefined);
+        planned.bindingPending === true ||
+        (planned.vSwitch !== undefined && bindingSwitch === undefined) ||
+        switchReplaced;
     if (adapter === undefined || switchPending) {
         return warnings;
     }
@@ -219,9 +228,9 @@ export function isSeenByDocker(vmSwitch: VmSwitch, facts: HostFacts): boolean {
 }
 
 /**
- * True when an HNS network sits on the switch. Get-HnsNetwork prints no switch name on the
- * Windows Server 2019 to 2025 outputs seen, so the network's uplink adapter (NetworkAdapterName)
- * and the name HNS gives the network of an adopted switch count too.
+ * True when an HNS network sits on the switch: by the SwitchName HNS prints, or, for outputs
+ * without it, by the network's uplink adapter (NetworkAdapterName) or the name HNS gives the
+ * network of an adopted switch.
  */
 function isOnSwitch(network: HnsNetwork, vmSwitch: VmSwitch): boolean {
     return (
@@ -420,4 +429,10 @@ export async function retryWithDelays<T>(
             await options.sleep(delay);
         }
     }
+}
+
+/** True when two lists hold the same names, ignoring order and case. */
+function sameNameSet(left: string[], right: string[]): boolean {
+    const normalize = (names: string[]) => [...new Set(names.map((name) => name.toLowerCase()))].sort();
+    return JSON.stringify(normalize(left)) === JSON.stringify(normalize(right));
 }

@@ -558,6 +558,11 @@ function comparable(key: string, value: unknown): unknown {
         // Hyper-V switch names ignore case, so a case-only change leaves the switch as it is.
         return value.toLowerCase();
     }
+    if (key === "adapterNames" && Array.isArray(value)) {
+        // The members of a switch have no order, so a reordered list leaves the switch as it is
+        // and keeps the stored order, which networks on the binding take their adapter from.
+        return value.map((name) => String(name).toLowerCase()).sort();
+    }
     if (key === "allowManagementOS") {
         return value ?? true;
     }

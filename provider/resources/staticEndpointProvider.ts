@@ -118,6 +118,16 @@ async function evaluate(
             "network",
             `network "${inputs.network}" was not found on host ${engine.hostName}; create it with a subnet and gateway`,
         );
+        // A host adapter's address is taken whatever network the stack creates, so preview reports
+        // it before the switch and network are made.
+        const hostAddresses = (facts?.ipAddresses ?? []).map((entry) => ({
+            kind: "host-adapter" as const,
+            interfaceAlias: entry.interfaceAlias,
+            address: entry.address,
+        }));
+        for (const reason of findAddressConflicts(inputs.ipv4Address, hostAddresses, {})) {
+            failures.add("ipv4Address", reason);
+        }
         return { container };
     }
     const attachment = container ? findAttachment(container, network) : undefined;

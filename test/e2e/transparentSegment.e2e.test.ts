@@ -184,3 +184,42 @@ describe("transparent-segment example on a simulated ws2022 host", function () {
         expect(ethernet2?.ipv4Addresses).to.deep.equal([{ address: "10.20.0.5", prefixLength: 24 }]);
     });
 });
+
+describe("transparent segment preview with a host address", function () {
+    this.timeout(120_000);
+
+    it("rejects the endpoint before anything changes", async () => {
+        const target = await simulatedTarget("ws2022");
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "wcn-e2e-segment-taken-"));
+        await target.docker.createContainer({ Image: IMAGE, name: "seg-web" });
+        const seeded = hostSnapshot(await readHostState(target.statePath));
+        try {
+            const result = await runDriver({
+                operation: "preview",
+                programPath: PROGRAM,
+                statePath: path.join(workDir, "state.json"),
+                projectRoot: PROJECT_ROOT,
+                project: "wcn-e2e",
+                stack: "segment-taken",
+                config: {
+                    "wcn:hostName": target.host.name,
+                    "wcn:hostUrl": target.host.docker.url,
+                    "wcn:hostAddress": "192.168.50.10",
+                    "wcn:switchName": "ext-segment",
+                    "wcn:adapterName": "Ethernet 2",
+                    "wcn:networkName": "segment",
+                    "wcn:subnet": SEGMENT.subnet,
+                    "wcn:gateway": SEGMENT.gateway,
+                    // 10.20.0.5 is the address of the host's adapter `Ethernet 2`.
+                    "wcn:addresses": JSON.stringify({ "seg-web": "10.20.0.5" }),
+                },
+            });
+            expect(result.ok).to.equal(false);
+            expect(result.failures.map((failure) => failure.property)).to.deep.equal(["ipv4Address"]);
+            expect(reasons(result)).to.contain("Ethernet 2");
+            expect(hostSnapshot(await readHostState(target.statePath))).to.deep.equal(seeded);
+        } finally {
+            fs.rmSync(workDir, { recursive: true, force: true });
+        }
+    });
+});

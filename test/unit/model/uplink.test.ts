@@ -341,11 +341,22 @@ describe("checkUplink", () => {
             expect(check({ adapterName: "Ethernet", vSwitch }, hostFacts).failures).to.deep.equal([]);
         });
 
-        it("rejects an adapter outside the switch", () => {
+        it("accepts a binding that moves the switch", () => {
+            // The binding replaces the switch on the new adapter before the network is created.
             const vSwitch = { switchName, adapterNames: ["Ethernet 2"] };
             const { failures } = check({ adapterName: "Ethernet 2", vSwitch }, hostFacts);
-            expect(failures).to.have.length(1);
-            expect(failures[0].reason).to.contain(`"Ethernet 2" is not bound to switch "${switchName}"`);
+            expect(failures).to.deep.equal([]);
+        });
+
+        it("rejects a switch that is not External", () => {
+            const internal = facts({
+                adapters: [nic, spare],
+                switches: [{ Name: switchName, SwitchType: "Internal" }],
+            });
+            const vSwitch = { switchName, adapterNames: ["Ethernet"] };
+            const { failures } = check({ adapterName: "Ethernet", vSwitch }, internal);
+            expect(failures.map((failure) => failure.property)).to.deep.equal(["vSwitchBinding"]);
+            expect(failures[0].reason).to.contain("not External");
         });
 
         it("only checks existence before the switch exists", () => {

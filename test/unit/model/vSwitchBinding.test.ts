@@ -624,7 +624,7 @@ describe("VSwitchBinding diff", () => {
             changes: true,
             replaces: ["adapterNames"],
         },
-        { name: "adapter name case", change: { adapterNames: ["ethernet 2"] }, changes: true, replaces: [] },
+        { name: "adapter name case", change: { adapterNames: ["ethernet 2"] }, changes: false, replaces: [] },
         {
             name: "host URL",
             change: { host: { ...SIM_HOST, docker: { url: "sim:///tmp/other.json" } } },
@@ -652,6 +652,13 @@ describe("VSwitchBinding diff", () => {
             expect(result.replaces).to.deep.equal(testCase.replaces);
         });
     }
+
+    it("ignores the order of team members", () => {
+        const team = { ...olds, adapterNames: ["Ethernet 2", "Ethernet 3"] };
+        const result = diffBindingInputs(team, { ...team, adapterNames: ["Ethernet 3", "Ethernet 2"] });
+        expect(result.changes).to.equal(false);
+        expect(result.replaces).to.deep.equal([]);
+    });
 });
 
 describe("VSwitchBinding Docker networks", () => {
