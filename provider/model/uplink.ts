@@ -7,6 +7,7 @@ import type { HnsNetwork } from "../host/hns";
 import type { HostAdapter, HostFacts, VmSwitch } from "../host/facts";
 import type { FailureList } from "./failures";
 import type { ObservedNetwork } from "./networkInspect";
+import { isHnsNetworkOnSwitch } from "./vSwitchBinding";
 import { EXTERNAL_SWITCH_DRIVERS, WindowsOptionKey } from "./windowsOptions";
 
 /** Property path of the adapter in ContainerNetwork inputs. */
@@ -246,6 +247,41 @@ export function switchOfHnsNetwork(network: HnsNetwork, facts: HostFacts): VmSwi
     return facts.vmSwitches.find(
         (vmSwitch) => vmSwitch.switchType === "external" && isOnSwitch(network, vmSwitch),
     );
+}
+
+/** The switch an external HNS network was layered on, as HNS still records it. */
+export interface RemovedSwitch {
+    /** `SwitchName` of the HNS network, when HNS prints it. */
+    name?: string;
+    /** `SwitchGuid` of the HNS network (lower-case GUID), when HNS prints it. */
+    id?: string;
+}
+
+/**
+ * Returns the switch an external HNS network was layered on when that switch no longer exists,
+ * for example after `Remove-VMSwitch`. HNS keeps such a network, with the old switch's id, until
+ * the hns service restarts, and Docker lists its network until then. Returns undefined when the
+ * switch exists, when the facts do not list the HNS network, and when HNS prints neither
+ * `SwitchGuid` nor `SwitchName` for it, because then the facts cannot tell.
+ */
+export function findRemovedSwitch(hnsId: string, facts: HostFacts): RemovedSwitch | undefined {
+    const network = facts.hnsNetworks.find((candidate) => candidate.id === hnsId.toLowerCase());
+    if (network === undefined || !needsUplink(network.type)) {
+        return undefined;
+    }
+    if (network.switchGuid === undefined && network.switchName === undefined) {
+        return undefined;
+    }
+    if (facts.vmSwitches.some((vmSwitch) => isHnsNetworkOnSwitch(network, vmSwitch))) {
+        return undefined;
+    }
+    return { name: network.switchName, id: network.switchGuid };
+}
+
+/** Names a removed switch for messages, for example `switch "ext-lan" (id 3773d379-...)`. */
+export function describeRemovedSwitch(removed: RemovedSwitch): string {
+    const name = removed.name === undefined ? "switch" : `switch "${removed.name}"`;
+    return removed.id === undefined ? name : `${name} (id ${removed.id})`;
 }
 
 function outOfBandSwitchMessage(adapter: HostAdapter, vmSwitch: VmSwitch, hostName: string): string {

@@ -9,7 +9,7 @@ import { FailureList, formatFailures } from "../model/failures";
 import { checkPartition, natLayout, partitionWarnings } from "../model/nat";
 import { diffContainerNetwork } from "../model/networkDiff";
 import { containsUnknown } from "../model/unknown";
-import { checkUplink, needsUplink } from "../model/uplink";
+import { checkUplink, describeRemovedSwitch, needsUplink } from "../model/uplink";
 import { readNetworkProps, networkOutputs, NetworkOutputs } from "./containerNetworkState";
 import { plainJson, warn } from "./common";
 import { readFactsForApply, readHostView, type HostView } from "./hostView";
@@ -18,6 +18,7 @@ import {
     createManagedNetwork,
     deleteManagedNetwork,
     findManagedNetwork,
+    readRemovedSwitch,
 } from "./networkLifecycle";
 
 export const containerNetworkProvider: pulumi.dynamic.ResourceProvider = {
@@ -286,12 +287,22 @@ async function validateForApply(raw: Record<string, unknown>): Promise<Container
 /**
  * Reads the network as it is now. The id can change when a Windows host re-creates networks after a
  * reboot, so a missing id falls back to the name and the ownership labels. Only a network that is
- * really gone is reported gone; an unreachable engine fails the refresh instead.
+ * really gone is reported gone; an unreachable engine fails the refresh instead. An external-switch
+ * network whose switch was removed also counts as gone when the host's facts show it, although
+ * Docker lists it until the docker service restarts, so that the next up creates it again.
  */
 async function read(id: string, props: Record<string, unknown>): Promise<pulumi.dynamic.ReadResult> {
     const stored = props as unknown as NetworkOutputs;
     const observed = await findManagedNetwork(id, stored);
     if (!observed) {
+        return { id: "" };
+    }
+    const removedSwitch = await readRemovedSwitch(stored.host, observed);
+    if (removedSwitch !== undefined) {
+        warn(
+            `network "${observed.name}" on host ${stored.host.name} sits on ${describeRemovedSwitch(removedSwitch)}, ` +
+                "which no longer exists, so it is reported gone and the next up creates it again",
+        );
         return { id: "" };
     }
     const refreshed = readNetworkProps(stored, observed);

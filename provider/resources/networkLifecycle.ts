@@ -3,6 +3,7 @@ import { classifyHnsMessage, EngineError } from "../docker/errors";
 import { claimNetwork } from "../host/claims";
 import { engineFor } from "../host/engines";
 import { forgetHostFacts, hasPowerShellChannel, readHostFacts } from "../host/powershell";
+import { MaterialError } from "../host/config";
 import type { HostFacts } from "../host/facts";
 import type { HostSpec } from "../host/spec";
 import type { FailureList } from "../model/failures";
@@ -10,14 +11,19 @@ import { type ContainerNetworkInputs, MANAGED_BY_VALUE, OwnerLabel } from "../mo
 import type { ObservedNetwork } from "../model/networkInspect";
 import { buildCreateBody, compareForAdoption, isOwnedBy } from "../model/networkSpec";
 import {
+    describeRemovedSwitch,
     EXTERNAL_CREATE_ATTEMPTS,
     EXTERNAL_CREATE_RETRY_DELAYS_MS,
+    findRemovedSwitch,
     needsUplink,
+    RemovedSwitch,
     RetriesExhaustedError,
     retryWithDelays,
     switchOfHnsNetwork,
 } from "../model/uplink";
 import { isUplinkRejection } from "../model/windowsErrors";
+import { OperationError } from "../powershell/operation";
+import { RunnerError } from "../powershell/runner";
 import { describeAttachments, networkOutputs, type NetworkOutputs } from "./containerNetworkState";
 import { warn } from "./common";
 
@@ -45,7 +51,7 @@ export async function createManagedNetwork(
     const info = await engine.info();
 
     const existing = await engine.findNetworkByName(inputs.name);
-    if (existing) {
+    if (existing && !(await removeNetworkOnRemovedSwitch(engine, inputs, existing))) {
         const taken = await takeOverExisting(engine, inputs, existing, info);
         if (taken) {
             return { id: existing.id, outputs: taken };
@@ -137,6 +143,52 @@ async function reuseLeftover(
     return undefined;
 }
 
+/**
+ * Removes a network of this resource that Docker still lists although the switch under it was
+ * removed (a refresh reported it gone, see readRemovedSwitch). Docker drops such a network when
+ * the docker service restarts, which the create of a VSwitchBinding does, but not before. Returns
+ * true when the network was removed, and false when its switch exists or the facts cannot tell.
+ * Throws when the network belongs to someone else or has containers attached.
+ */
+async function removeNetworkOnRemovedSwitch(
+    engine: DockerEngine,
+    inputs: ContainerNetworkInputs,
+    existing: ObservedNetwork,
+): Promise<boolean> {
+    if (!needsUplink(existing.driver) || existing.hnsId === undefined || !hasPowerShellChannel(inputs.host)) {
+        return false;
+    }
+    const removed = findRemovedSwitch(existing.hnsId, await readHostFacts(inputs.host));
+    if (removed === undefined) {
+        return false;
+    }
+
+    const where =
+        `network "${inputs.name}" on host ${engine.hostName} (id ${existing.id.slice(0, 12)}) sits on ` +
+        `${describeRemovedSwitch(removed)}, which no longer exists`;
+    const owner = ownerOf(existing);
+    if (owner !== inputs.owner) {
+        const ownership = owner === undefined ? "was not created by pulumi-wcn" : `belongs to ${owner}`;
+        throw new Error(
+            `${where}, and it ${ownership}. Restart the hns and docker services (Restart-Service hns, docker) so that ` +
+                "Docker drops it, or remove it with docker network rm, then run again",
+        );
+    }
+    if (existing.endpoints.length > 0) {
+        throw new Error(
+            `${where}, but containers are attached: ${describeAttachments(existing)}. Disconnect them ` +
+                "(docker network disconnect) and run again",
+        );
+    }
+
+    warn(`${where}; removing it before the network is created again`);
+    // NOTE: checked on the simulated host only. Whether HNS lets Docker remove a network whose
+    // switch is gone before hns restarts is not known for a real Windows host.
+    await engine.removeNetwork(existing.id, `"${inputs.name}"`);
+    forgetHostFacts(inputs.host);
+    return true;
+}
+
 /** Returns the owner recorded in a network's pulumi-wcn labels, or undefined for networks made elsewhere. */
 export function ownerOf(network: ObservedNetwork): string | undefined {
     return network.labels[OwnerLabel.managedBy] === MANAGED_BY_VALUE
@@ -182,6 +234,39 @@ export async function findManagedNetwork(
     }
     const ours = stored.adopted ? candidate.driver === stored.driver : isOwnedBy(candidate, stored.owner);
     return ours ? candidate : undefined;
+}
+
+/**
+ * Returns the switch an external network was layered on when the host's facts show that switch
+ * removed (see findRemovedSwitch), so that read can report the network gone. Undefined for other
+ * drivers, without a PowerShell channel or an HNS id, and when the facts cannot be read, which
+ * gives a warning because read then judges the network by Docker alone.
+ */
+export async function readRemovedSwitch(
+    host: HostSpec,
+    observed: ObservedNetwork,
+): Promise<RemovedSwitch | undefined> {
+    if (!needsUplink(observed.driver) || observed.hnsId === undefined || !hasPowerShellChannel(host)) {
+        return undefined;
+    }
+    let facts: HostFacts;
+    try {
+        facts = await readHostFacts(host);
+    } catch (error) {
+        if (
+            error instanceof MaterialError ||
+            RunnerError.isInstance(error) ||
+            OperationError.isInstance(error)
+        ) {
+            warn(
+                `reading the facts of host ${host.name} failed (${(error as Error).message}); network ` +
+                    `"${observed.name}" is read without checking that its switch still exists`,
+            );
+            return undefined;
+        }
+        throw error;
+    }
+    return findRemovedSwitch(observed.hnsId, facts);
 }
 
 /**

@@ -9,7 +9,8 @@ import {
     createExternalSwitchOutOfBand,
     setLingeringSwitchFailures,
 } from "../../provider/simulator/out-of-band";
-import { readHostState } from "../../provider/simulator/state";
+import { readHostState, updateHostState } from "../../provider/simulator/state";
+import { removeVmSwitches } from "../../provider/simulator/vswitch";
 import { DriverOptions, DriverResult, runDriver } from "../driver";
 import { simulatedTarget } from "../support/targets";
 
@@ -101,6 +102,30 @@ function hostShape(state: HostState): Record<string, string[]> {
 
 function opsByName(result: DriverResult): Record<string, string> {
     return Object.fromEntries(result.steps.map((step) => [step.name, step.op]));
+}
+
+/** Returns every step of the named resource, in order, for runs that refresh first. */
+function opsOf(result: DriverResult, name: string): string[] {
+    return result.steps.filter((step) => step.name === name).map((step) => step.op);
+}
+
+/** Removes a switch as `Remove-VMSwitch -Force` does: HNS keeps its networks until hns restarts. */
+async function removeSwitchByHand(statePath: string, switchName: string): Promise<void> {
+    await updateHostState(statePath, (state) => {
+        const vmSwitch = state.vmSwitches.find((candidate) => candidate.name === switchName);
+        if (vmSwitch === undefined) {
+            throw new Error(`switch "${switchName}" is not on the simulated host`);
+        }
+        removeVmSwitches(state, [vmSwitch]);
+    });
+}
+
+/** Returns the switch that the HNS network of Docker network `name` sits on, by its SwitchGuid. */
+function switchUnderNetwork(state: HostState, name: string): HostState["vmSwitches"][number] | undefined {
+    const docker = state.dockerNetworks.find((network) => network.name === name);
+    const hns = state.hnsNetworks.find((network) => network.id === docker?.hnsNetworkId);
+    const guid = hns?.switchGuid?.toLowerCase();
+    return state.vmSwitches.find((vmSwitch) => guid !== undefined && vmSwitch.id.toLowerCase() === guid);
 }
 
 function failureText(result: DriverResult): string {
@@ -340,6 +365,101 @@ describe("ContainerNetwork on external switches (simulated ws2022 host)", functi
             const result = await stack.run("destroy");
             expect(result.ok, result.log).to.equal(true);
             expect(hostShape(await readHostState(statePath))).to.deep.equal(shapeBefore);
+        });
+    });
+
+    describe("switch removed by hand", () => {
+        describe("under a network on a VSwitchBinding", () => {
+            let statePath: string;
+            let stack: ExternalStack;
+
+            before(async () => {
+                const target = await simulatedTarget("ws2022");
+                statePath = target.statePath;
+                stack = new ExternalStack(target.host.name, target.host.docker.url);
+                stack.bindings = { ext: { switchName: "ext-lan", adapterNames: [FREE_ADAPTER] } };
+                stack.networks = { lan: { binding: "ext", ...LAN } };
+                const result = await stack.run("up");
+                expect(result.ok, result.log).to.equal(true);
+                await removeSwitchByHand(statePath, "ext-lan");
+            });
+
+            after(async () => {
+                await stack?.dispose();
+            });
+
+            it("reports the binding and network gone", async () => {
+                const state = await readHostState(statePath);
+                expect(state.dockerNetworks.map((network) => network.name)).to.include("lan");
+                const result = await stack.run("preview", { refresh: true });
+                expect(result.ok, result.log).to.equal(true);
+                expect(opsOf(result, "ext")).to.deep.equal(["read-gone", "create"]);
+                expect(opsOf(result, "lan")).to.deep.equal(["read-gone", "create"]);
+                expect(result.log).to.contain('network "lan" on host');
+                expect(result.log).to.contain('sits on switch "ext-lan"');
+            });
+
+            it("repairs both in one up", async () => {
+                const result = await stack.run("up", { refresh: true });
+                expect(result.ok, result.log).to.equal(true);
+                expect(opsOf(result, "ext")).to.deep.equal(["read-gone", "create"]);
+                expect(opsOf(result, "lan")).to.deep.equal(["read-gone", "create"]);
+                const state = await readHostState(statePath);
+                const vmSwitch = state.vmSwitches.find((candidate) => candidate.name === "ext-lan");
+                expect(vmSwitch?.switchType).to.equal("External");
+                expect(state.dockerNetworks.find((network) => network.name === "lan")?.driver).to.equal(
+                    "transparent",
+                );
+                expect(switchUnderNetwork(state, "lan")?.id).to.equal(vmSwitch?.id);
+            });
+
+            it("passes the drift gate after the repair", async () => {
+                const result = await stack.run("preview", { refresh: true, expectNoChanges: true });
+                expect(result.ok, result.log).to.equal(true);
+                expect(opsByName(result)).to.deep.equal({ ext: "same", lan: "same" });
+            });
+        });
+
+        describe("under a network on an adapter", () => {
+            let statePath: string;
+            let stack: ExternalStack;
+
+            before(async () => {
+                const target = await simulatedTarget("ws2022");
+                statePath = target.statePath;
+                stack = new ExternalStack(target.host.name, target.host.docker.url);
+                stack.networks = { lan: { adapterName: FREE_ADAPTER, ...LAN } };
+                const result = await stack.run("up");
+                expect(result.ok, result.log).to.equal(true);
+                const hnsSwitch = switchUnderNetwork(await readHostState(statePath), "lan");
+                expect(hnsSwitch, "the switch HNS made for lan").to.not.equal(undefined);
+                await removeSwitchByHand(statePath, hnsSwitch!.name);
+            });
+
+            after(async () => {
+                await stack?.dispose();
+            });
+
+            it("removes the stale network and creates it", async () => {
+                const stale = (await readHostState(statePath)).dockerNetworks.find(
+                    (network) => network.name === "lan",
+                );
+                expect(stale, "Docker still lists lan").to.not.equal(undefined);
+                const result = await stack.run("up", { refresh: true });
+                expect(result.ok, result.log).to.equal(true);
+                expect(opsOf(result, "lan")).to.deep.equal(["read-gone", "create"]);
+                expect(result.log).to.contain("removing it before the network is created again");
+                const state = await readHostState(statePath);
+                const lan = state.dockerNetworks.find((network) => network.name === "lan");
+                expect(lan?.id).to.not.equal(stale?.id);
+                expect(switchUnderNetwork(state, "lan")?.netAdapterNames).to.deep.equal([FREE_ADAPTER]);
+            });
+
+            it("passes the drift gate after the repair", async () => {
+                const result = await stack.run("preview", { refresh: true, expectNoChanges: true });
+                expect(result.ok, result.log).to.equal(true);
+                expect(opsByName(result)).to.deep.equal({ lan: "same" });
+            });
         });
     });
 });

@@ -5,8 +5,10 @@ import { FailureList } from "../../../provider/model/failures";
 import type { ObservedNetwork } from "../../../provider/model/networkInspect";
 import {
     checkUplink,
+    describeRemovedSwitch,
     EXTERNAL_CREATE_ATTEMPTS,
     EXTERNAL_CREATE_RETRY_DELAYS_MS,
+    findRemovedSwitch,
     type PlannedUplink,
     RetriesExhaustedError,
     retryWithDelays,
@@ -35,13 +37,18 @@ function adapterFromRow(cells: Record<string, string>): Record<string, unknown> 
     };
 }
 
-/** Builds an HNS network as Get-HnsNetwork prints it, which is without a switch name. */
+/**
+ * Builds an HNS network as Get-HnsNetwork prints it. `SwitchName` and `SwitchGuid` are printed only
+ * when given, as on hosts whose output lacks them.
+ */
 function hnsNetwork(fields: {
     id: string;
     name: string;
     type: string;
     adapterName?: string;
     subnet?: string;
+    switchName?: string;
+    switchGuid?: string;
 }): Record<string, unknown> {
     return {
         ID: fields.id,
@@ -49,6 +56,8 @@ function hnsNetwork(fields: {
         Type: fields.type,
         NetworkAdapterName: fields.adapterName ?? "",
         Subnets: fields.subnet === undefined ? [] : [{ AddressPrefix: fields.subnet }],
+        ...(fields.switchName === undefined ? {} : { SwitchName: fields.switchName }),
+        ...(fields.switchGuid === undefined ? {} : { SwitchGuid: fields.switchGuid }),
     };
 }
 
@@ -376,6 +385,84 @@ describe("checkUplink", () => {
             const { failures } = check({ adapterName: "Ethernet", bindingPending: true }, hostFacts);
             expect(failures).to.deep.equal([]);
         });
+    });
+});
+
+describe("findRemovedSwitch", () => {
+    // The external switch of C34 (Get-VMSwitch | Format-List), with its name and id as posted.
+    const c34 = readFixtureSections("C34")[0];
+    const switchName = /^Name\s*:\s*(.+)$/m.exec(c34)![1].trim();
+    const switchId = /^Id\s*:\s*(.+)$/m.exec(c34)![1].trim();
+    const nic = { Name: "Ethernet", InterfaceDescription: "Microsoft Hyper-V Network Adapter", Status: "Up" };
+    const externalSwitch = {
+        Name: switchName,
+        Id: switchId,
+        SwitchType: "External",
+        NetAdapterInterfaceDescription: nic.InterfaceDescription,
+    };
+    const networkId = "2b592111-10d4-4e66-ad8b-0db000390a42";
+    const lan = (fields: { switchName?: string; switchGuid?: string; type?: string }) =>
+        hnsNetwork({
+            id: networkId.toUpperCase(),
+            name: "d47ebcee91527a817c5d5413919ed9f592d5152cd7fcdcb0f56fda5b41caa287",
+            type: fields.type ?? "Transparent",
+            adapterName: "Ethernet",
+            subnet: "10.20.0.0/25",
+            ...fields,
+        });
+    const hostWith = (switches: Record<string, unknown>[], network: Record<string, unknown>) =>
+        facts({ adapters: [nic], switches, hnsNetworks: [network] });
+
+    it("returns nothing while the switch exists", () => {
+        const network = lan({ switchName, switchGuid: switchId.toUpperCase() });
+        expect(findRemovedSwitch(networkId, hostWith([externalSwitch], network))).to.equal(undefined);
+    });
+
+    it("reports a switch removed by hand", () => {
+        const network = lan({ switchName, switchGuid: switchId.toUpperCase() });
+        expect(findRemovedSwitch(networkId, hostWith([], network))).to.deep.equal({
+            name: switchName,
+            id: switchId.toLowerCase(),
+        });
+    });
+
+    it("reports a switch re-created under the old name", () => {
+        const network = lan({ switchName, switchGuid: switchId.toUpperCase() });
+        const recreated = { ...externalSwitch, Id: "512558e5-3a9b-405e-ae61-ab02d985e4d2" };
+        const removed = findRemovedSwitch(networkId, hostWith([recreated], network));
+        expect(removed?.id).to.equal(switchId.toLowerCase());
+    });
+
+    it("matches by name without SwitchGuid", () => {
+        const network = lan({ switchName: switchName.toUpperCase() });
+        expect(findRemovedSwitch(networkId, hostWith([externalSwitch], network))).to.equal(undefined);
+        expect(findRemovedSwitch(networkId, hostWith([], network))).to.deep.equal({
+            name: switchName.toUpperCase(),
+            id: undefined,
+        });
+    });
+
+    it("cannot tell without SwitchGuid and SwitchName", () => {
+        expect(findRemovedSwitch(networkId, hostWith([], lan({})))).to.equal(undefined);
+    });
+
+    it("ignores an HNS network the facts do not list", () => {
+        const network = lan({ switchName, switchGuid: switchId });
+        const other = "6a6ef554-5ab9-41e6-ab12-4ab015fae7e7";
+        expect(findRemovedSwitch(other, hostWith([], network))).to.equal(undefined);
+    });
+
+    it("ignores networks without an uplink", () => {
+        const network = lan({ switchName: "nat", switchGuid: switchId, type: "NAT" });
+        expect(findRemovedSwitch(networkId, hostWith([], network))).to.equal(undefined);
+    });
+
+    it("names the switch for messages", () => {
+        expect(describeRemovedSwitch({ name: "ext-lan", id: switchId })).to.equal(
+            `switch "ext-lan" (id ${switchId})`,
+        );
+        expect(describeRemovedSwitch({ name: "ext-lan" })).to.equal('switch "ext-lan"');
+        expect(describeRemovedSwitch({ id: switchId })).to.equal(`switch (id ${switchId})`);
     });
 });
 
