@@ -85,6 +85,8 @@ export interface VmSwitch {
     adapterDescriptions: string[];
     /** Names of the adapters in `adapterDescriptions`, where the host listed them. */
     adapterNames: string[];
+    /** `Notes` of the switch; absent when empty. A binding's create writes its owner marker there. */
+    notes?: string;
 }
 
 /**
@@ -248,6 +250,7 @@ function normalizeSwitch(raw: unknown): VmSwitch {
     ]
         .map(readString)
         .filter((description): description is string => description !== undefined);
+    const notes = readString(readField(raw, "Notes"));
     return {
         name: readString(readField(raw, "Name")) ?? "",
         id: normalizeGuid(readField(raw, "Id")),
@@ -255,6 +258,7 @@ function normalizeSwitch(raw: unknown): VmSwitch {
         allowManagementOS: readBoolean(readField(raw, "AllowManagementOS")),
         adapterDescriptions: [...new Set(descriptions)],
         adapterNames: [],
+        ...(notes === undefined || notes === "" ? {} : { notes }),
     };
 }
 

@@ -25,6 +25,11 @@ export interface VSwitchBindingInputs {
     removeAdoptedOnDelete: boolean;
     confirmManagementCutoff?: string;
     nestedHost?: NestedHostInputs;
+    /**
+     * `project/stack/name` of the resource, which the resource class adds. Create writes it into
+     * the switch's Notes, so that a later run recognises a switch an interrupted run created.
+     */
+    owner?: string;
 }
 
 export const VSWITCH_BINDING_INPUT_KEYS: (keyof VSwitchBindingInputs)[] = [
@@ -203,8 +208,36 @@ function requirePowerShell(host: unknown, path: string, failures: FailureList): 
     }
 }
 
-/** Action that applying a binding takes: make a new switch or adopt the existing one. */
-export type BindingAction = "create" | "adopt";
+/**
+ * What create does with the switch: make a new one, adopt an existing one, or resume. `resume`
+ * takes over, as if create had made it, a matching switch whose Notes carry this binding's owner
+ * marker, which is what an interrupted create leaves behind.
+ */
+export type BindingAction = "create" | "adopt" | "resume";
+
+const OWNER_MARKER_PREFIX = "Managed by pulumi-wcn for ";
+
+/** Returns the text create writes into a new switch's Notes for `owner` (`project/stack/name`). */
+export function ownerMarker(owner: string): string {
+    return `${OWNER_MARKER_PREFIX}${owner}`;
+}
+
+/**
+ * Returns the owner that a switch's Notes name in an owner marker, or undefined when no line of
+ * the Notes is a marker. Other lines, such as notes an administrator added, are ignored.
+ */
+export function markedOwner(notes: string | undefined): string | undefined {
+    for (const line of (notes ?? "").split(/\r?\n/)) {
+        const text = line.trim();
+        if (text.startsWith(OWNER_MARKER_PREFIX)) {
+            const owner = text.slice(OWNER_MARKER_PREFIX.length).trim();
+            if (owner !== "") {
+                return owner;
+            }
+        }
+    }
+    return undefined;
+}
 
 /** The result of checking a binding against the host. */
 export interface BindingPlan {
@@ -238,14 +271,14 @@ export function checkBindingAgainstHost(
     dockerNetworks?: ObservedNetwork[],
 ): BindingPlan {
     const existing = findSwitch(facts, inputs.switchName);
+    let plan: BindingPlan = { action: "create" };
     if (existing !== undefined) {
         const docker = dockerNetworks === undefined ? undefined : { facts, dockerNetworks };
-        checkExistingSwitch(inputs, existing, hostName, failures, docker);
+        plan = { action: checkExistingSwitch(inputs, existing, hostName, failures, docker), existing };
     }
     inputs.adapterNames.forEach((name, index) => {
         checkAdapter(inputs, facts, name, `adapterNames[${index}]`, hostName, failures);
     });
-    const plan: BindingPlan = existing === undefined ? { action: "create" } : { action: "adopt", existing };
     if (plan.action === "create" && !inputs.allowManagementOS) {
         checkManagementCutoff(inputs, facts, management, hostName, failures);
     }
@@ -257,40 +290,71 @@ export function findSwitch(facts: HostFacts, name: string): VmSwitch | undefined
     return facts.vmSwitches.find((vmSwitch) => vmSwitch.name.toLowerCase() === name.toLowerCase());
 }
 
+/**
+ * Checks a switch that has the binding's name and returns what create does with it. Without
+ * `adopt`, a switch whose Notes carry this binding's owner marker and that matches the inputs is
+ * resumed, and any other switch is a failure. With `adopt`, the switch must match the inputs.
+ */
 function checkExistingSwitch(
     inputs: VSwitchBindingInputs,
     existing: VmSwitch,
     hostName: string,
     failures: FailureList,
     docker?: { facts: HostFacts; dockerNetworks: ObservedNetwork[] },
-): void {
+): "adopt" | "resume" {
     const summary = describeSwitch(existing);
-    if (!inputs.adopt) {
-        // A switch that matches the inputs and that Docker does not see is what create leaves when
-        // the run stops between New-VMSwitch and the hns and docker restart.
-        const leftover =
-            docker !== undefined &&
-            switchDifferences(inputs, existing).length === 0 &&
-            findSwitchDockerNetwork(existing, docker.dockerNetworks, docker.facts) === undefined;
-        const hint = leftover
-            ? ". Docker does not list a network for it, so an interrupted run of this stack may have created it; " +
-              "set adopt: true with removeAdoptedOnDelete: true to take it over and remove it on destroy"
-            : "";
+    const differences = switchDifferences(inputs, existing);
+
+    if (inputs.adopt) {
+        if (differences.length > 0) {
+            failures.add(
+                "adopt",
+                `switch "${existing.name}" on host ${hostName} does not match the inputs, so it cannot be adopted: ` +
+                    `${differences.join("; ")}. Change the inputs to match the switch, or choose another switchName`,
+            );
+        }
+        return "adopt";
+    }
+
+    const marked = markedOwner(existing.notes);
+    if (marked !== undefined && marked === inputs.owner) {
+        if (differences.length > 0) {
+            failures.add(
+                "switchName",
+                `switch "${existing.name}" on host ${hostName} was created for this binding (${inputs.owner}) by a run ` +
+                    `that did not finish, but it does not match the inputs: ${differences.join("; ")}. ` +
+                    `Remove it with Remove-VMSwitch -Name "${existing.name}" -Force, or change the inputs to match it`,
+            );
+        }
+        return "resume";
+    }
+
+    if (marked !== undefined) {
         failures.add(
             "switchName",
-            `switch "${existing.name}" already exists on host ${hostName} (${summary}); set adopt: true to take it over, ` +
-                `or choose another switchName${hint}`,
+            `switch "${existing.name}" already exists on host ${hostName} (${summary}) and is managed by pulumi-wcn ` +
+                `for ${marked}, as its Notes say; choose another switchName, or remove the switch from that stack first`,
         );
-        return;
+        return "adopt";
     }
-    const differences = switchDifferences(inputs, existing);
-    if (differences.length > 0) {
-        failures.add(
-            "adopt",
-            `switch "${existing.name}" on host ${hostName} does not match the inputs, so it cannot be adopted: ` +
-                `${differences.join("; ")}. Change the inputs to match the switch, or choose another switchName`,
-        );
-    }
+
+    // A matching switch without an owner marker that Docker does not see is what a provider
+    // version that wrote no marker leaves when the run stops between New-VMSwitch and the hns
+    // and docker restart.
+    const leftover =
+        docker !== undefined &&
+        differences.length === 0 &&
+        findSwitchDockerNetwork(existing, docker.dockerNetworks, docker.facts) === undefined;
+    const hint = leftover
+        ? ". Docker does not list a network for it, so an interrupted run of this stack may have created it; " +
+          "set adopt: true with removeAdoptedOnDelete: true to take it over and remove it on destroy"
+        : "";
+    failures.add(
+        "switchName",
+        `switch "${existing.name}" already exists on host ${hostName} (${summary}); set adopt: true to take it over, ` +
+            `or choose another switchName${hint}`,
+    );
+    return "adopt";
 }
 
 /** Lists how a switch differs from the inputs: type, bound adapters and management OS access. */

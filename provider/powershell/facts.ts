@@ -37,6 +37,8 @@ export interface RawVmSwitch {
     AllowManagementOS: boolean;
     NetAdapterInterfaceDescription: string | null;
     NetAdapterInterfaceDescriptions: string[];
+    /** Free text of the switch, empty when unset. Older versions of the script do not print it. */
+    Notes?: string | null;
 }
 
 export interface RawNetAdapter {

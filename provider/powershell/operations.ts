@@ -173,6 +173,8 @@ export interface NewVSwitchInput {
     /** Adapters to bind, by `Get-NetAdapter` name. More than one makes a SET team (`-EnableEmbeddedTeaming`). */
     adapterNames: string[];
     allowManagementOS: boolean;
+    /** Text for the switch's `Notes` (`New-VMSwitch -Notes`); empty or absent leaves them empty. */
+    notes?: string;
 }
 
 export interface VSwitchResult {

@@ -232,3 +232,28 @@ if (-not (Get-Command -Name Test-WcnDockerEngine -ErrorAction SilentlyContinue))
         }
     }
 }
+
+# Projects a switch to the RawVmSwitchState shape that the vSwitch operations print.
+function ConvertTo-WcnVmSwitchState {
+    param($VmSwitch)
+    $descriptions = @()
+    foreach ($description in @($VmSwitch.NetAdapterInterfaceDescriptions)) {
+        if ($null -ne $description) {
+            $descriptions += [string]$description
+        }
+    }
+    $single = $null
+    if ($null -ne $VmSwitch.NetAdapterInterfaceDescription) {
+        $single = [string]$VmSwitch.NetAdapterInterfaceDescription
+    }
+    return [ordered]@{
+        Name                            = [string]$VmSwitch.Name
+        Id                              = ([string]$VmSwitch.Id).ToLowerInvariant()
+        SwitchType                      = [string]$VmSwitch.SwitchType
+        AllowManagementOS               = [bool]$VmSwitch.AllowManagementOS
+        EmbeddedTeamingEnabled          = [bool]$VmSwitch.EmbeddedTeamingEnabled
+        NetAdapterInterfaceDescription  = $single
+        NetAdapterInterfaceDescriptions = $descriptions
+        Notes                           = [string]$VmSwitch.Notes
+    }
+}

@@ -65,6 +65,11 @@ export interface VSwitchBindingArgs {
  * transparent network. Delete removes only a switch this resource created (or an adopted one with
  * `removeAdoptedOnDelete`). Pass the binding to a ContainerNetwork's `vSwitchBinding` so the
  * network is created after it and deleted before it.
+ *
+ * A switch that create makes gets `Managed by pulumi-wcn for <project>/<stack>/<name>` in its
+ * Notes. When a run stops after New-VMSwitch and before the state records the switch, the next
+ * run takes a switch with this binding's marker over as created (so delete removes it), provided
+ * it matches the inputs. Without `adopt`, a switch with another binding's marker is rejected.
  */
 export class VSwitchBinding extends pulumi.dynamic.Resource {
     declare readonly host: pulumi.Output<HostSpec>;

@@ -16,6 +16,7 @@ import {
     diffBindingInputs,
     findSwitch,
     findSwitchDockerNetwork,
+    ownerMarker,
     type SwitchRef,
     userNetworksOnSwitch,
     VSWITCH_BINDING_INPUT_KEYS,
@@ -293,7 +294,9 @@ async function freshFacts(host: HostSpec): Promise<HostFacts> {
 /**
  * Makes the switch (or adopts the existing one) after checking the inputs against the host as it
  * is now, then makes Docker see it and turns on MAC address spoofing on a nested host's parent.
- * A switch this call made is removed again when a later step fails.
+ * A new switch gets the owner marker in its Notes, so that when the run stops before the state
+ * records the switch, the next create takes it over as its own (plan `resume`, not adopted). A
+ * switch this call made is removed again when a later step fails, but a resumed switch is left.
  */
 async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
     const inputs = validated(raw);
@@ -320,6 +323,7 @@ async function create(raw: Record<string, unknown>): Promise<pulumi.dynamic.Crea
             name: inputs.switchName,
             adapterNames: inputs.adapterNames,
             allowManagementOS: inputs.allowManagementOS,
+            ...(typeof inputs.owner === "string" ? { notes: ownerMarker(inputs.owner) } : {}),
         });
         made = result.switch;
         forgetHostFacts(host);

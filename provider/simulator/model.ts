@@ -105,6 +105,8 @@ export interface VmSwitch {
      * until both services restart.
      */
     hnsVisible: boolean;
+    /** `Notes` given to New-VMSwitch; absent when none were given. */
+    notes?: string;
 }
 
 /** A WinNAT object (`Get-NetNat`). */

@@ -116,12 +116,19 @@ export async function setDaemonJson(statePath: string, text: string | null): Pro
 
 /**
  * Creates an external switch as `New-VMSwitch -NetAdapterName` would, on `adapterName` or on
- * several `adapterNames` (a SET team). HNS and Docker do not see it until both services restart.
+ * several `adapterNames` (a SET team), with `notes` as its Notes. HNS and Docker do not see it
+ * until both services restart.
  * Throws the HyperVError New-VMSwitch gives for a missing, Wi-Fi, virtual or already bound adapter.
  */
 export async function createExternalSwitchOutOfBand(
     statePath: string,
-    options: { name: string; adapterName?: string; adapterNames?: string[]; allowManagementOS?: boolean },
+    options: {
+        name: string;
+        adapterName?: string;
+        adapterNames?: string[];
+        allowManagementOS?: boolean;
+        notes?: string;
+    },
 ): Promise<VmSwitch> {
     const adapterNames =
         options.adapterNames ?? (options.adapterName === undefined ? [] : [options.adapterName]);
@@ -131,6 +138,7 @@ export async function createExternalSwitchOutOfBand(
             netAdapterNames: adapterNames,
             allowManagementOS: options.allowManagementOS ?? true,
             enableEmbeddedTeaming: adapterNames.length > 1,
+            notes: options.notes,
         }),
     );
 }

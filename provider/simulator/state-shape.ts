@@ -198,6 +198,7 @@ const vmSwitch = objectOf<VmSwitch>({
     embeddedTeamingEnabled: boolean,
     createdBy: oneOf("hns", "admin"),
     hnsVisible: boolean,
+    notes: optional(string),
 });
 
 const winNat = objectOf<WinNat>({ name: string, internalIPInterfaceAddressPrefix: string, active: boolean });

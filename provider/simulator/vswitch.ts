@@ -117,6 +117,8 @@ export interface NewVmSwitchRequest {
     allowManagementOS: boolean;
     /** `-EnableEmbeddedTeaming`; several adapters make a SET team either way. */
     enableEmbeddedTeaming: boolean;
+    /** `-Notes`; empty or absent leaves the switch without notes. */
+    notes?: string;
 }
 
 /**
@@ -159,6 +161,9 @@ export function newVmSwitch(state: HostState, request: NewVmSwitchRequest): VmSw
         createdBy: "admin",
     });
     vmSwitch.embeddedTeamingEnabled = request.enableEmbeddedTeaming || adapters.length > 1;
+    if (request.notes !== undefined && request.notes !== "") {
+        vmSwitch.notes = request.notes;
+    }
     return vmSwitch;
 }
 

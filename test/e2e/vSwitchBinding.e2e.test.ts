@@ -10,6 +10,10 @@ import { simulatedTarget } from "../support/targets";
 
 const PROGRAM = path.join(__dirname, "programs", "vSwitchBinding.js");
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..", "..");
+/** Notes that create writes on the switch of binding `name` of the test stack. */
+function markerOf(name: string, stack = "e2e"): string {
+    return `Managed by pulumi-wcn for wcn-e2e/${stack}/${name}`;
+}
 /** Address of the seeded host's `Ethernet` adapter, used as the management address. */
 const MANAGEMENT_ADDRESS = "192.168.50.10";
 
@@ -145,6 +149,7 @@ describe("VSwitchBinding lifecycle on a simulated ws2022 host", function () {
         const vmSwitch = state.vmSwitches.find((candidate) => candidate.name === "ext-lan");
         expect(vmSwitch?.switchType).to.equal("External");
         expect(vmSwitch?.netAdapterNames).to.deep.equal(["Ethernet 2"]);
+        expect(vmSwitch?.notes).to.equal(markerOf("lan"));
         const vnic = state.adapters.find((adapter) => adapter.name === "vEthernet (ext-lan)");
         expect(vnic?.ipv4Addresses.map((entry) => entry.address)).to.deep.equal(["10.20.0.5"]);
         const network = state.dockerNetworks.find((candidate) => candidate.name === "ext-lan");
@@ -360,6 +365,79 @@ describe("VSwitchBinding adoption on a simulated ws2022 host", function () {
         expect(result.ok, result.log).to.equal(true);
         const state = await readHostState(statePath);
         expect(state.vmSwitches.map((vmSwitch) => vmSwitch.name)).to.include("oob");
+    });
+});
+
+// A run killed between New-VMSwitch and saving the state leaves a switch with the binding's
+// marker that the stack does not record; creating that switch out of band gives the same host.
+describe("VSwitchBinding after an interrupted create", function () {
+    this.timeout(300_000);
+    let statePath: string;
+    let stack: BindingStack;
+    let seeded: Record<string, unknown>;
+
+    before(async () => {
+        const target = await simulatedTarget("ws2022");
+        statePath = target.statePath;
+        stack = new BindingStack(target.host.name, target.host.docker.url, MANAGEMENT_ADDRESS);
+        seeded = networkingOf(await readHostState(statePath));
+    });
+
+    after(async () => {
+        await stack?.dispose();
+    });
+
+    it("takes over its own switch", async () => {
+        const left = await createExternalSwitchOutOfBand(statePath, {
+            name: "ext-lan",
+            adapterName: "Ethernet 2",
+            notes: markerOf("lan"),
+        });
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        const result = await stack.run("up");
+        expect(result.ok, result.log).to.equal(true);
+        expect(opsOf(result, "lan")).to.deep.equal(["create"]);
+
+        const outputs = switchesOf(result).lan;
+        expect(outputs.switchId).to.equal(left.id);
+        expect(outputs.adopted).to.equal(false);
+        expect(outputs.dockerNetworkName).to.equal("ext-lan");
+        const state = await readHostState(statePath);
+        expect(state.vmSwitches.filter((vmSwitch) => vmSwitch.name === "ext-lan")).to.have.length(1);
+        const network = state.dockerNetworks.find((candidate) => candidate.name === "ext-lan");
+        expect(network?.driver).to.equal("transparent");
+    });
+
+    it("removes the taken-over switch on destroy", async () => {
+        const result = await stack.run("destroy");
+        expect(result.ok, result.log).to.equal(true);
+        expect(networkingOf(await readHostState(statePath))).to.deep.equal(seeded);
+    });
+
+    it("rejects a switch of another stack", async () => {
+        await createExternalSwitchOutOfBand(statePath, {
+            name: "ext-lan",
+            adapterName: "Ethernet 2",
+            notes: markerOf("lan", "staging"),
+        });
+        stack.bindings = { lan: { switchName: "ext-lan", adapterNames: ["Ethernet 2"] } };
+        const result = await stack.run("up");
+        expect(result.ok).to.equal(false);
+        expect(reasonsAt(result, "switchName")).to.match(
+            /"ext-lan" already exists .* managed by pulumi-wcn for wcn-e2e\/staging\/lan/,
+        );
+        const state = await readHostState(statePath);
+        const kept = state.vmSwitches.find((vmSwitch) => vmSwitch.name === "ext-lan");
+        expect(kept?.notes).to.equal(markerOf("lan", "staging"));
+
+        stack.bindings = {};
+        await updateHostState(statePath, (host) =>
+            removeVmSwitches(
+                host,
+                host.vmSwitches.filter((vmSwitch) => vmSwitch.id === kept?.id),
+            ),
+        );
+        expect(networkingOf(await readHostState(statePath))).to.deep.equal(seeded);
     });
 });
 

@@ -68,6 +68,7 @@ function Get-WcnVmSwitchFacts {
             AllowManagementOS               = [bool]$vmSwitch.AllowManagementOS
             NetAdapterInterfaceDescription  = $single
             NetAdapterInterfaceDescriptions = $descriptions
+            Notes                           = [string]$vmSwitch.Notes
         }
     }
     return $rows

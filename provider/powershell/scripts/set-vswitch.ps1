@@ -3,30 +3,6 @@
 # fails before it changes anything when no switch has that name or the switch of that name has
 # another id. Prints the switch as Get-VMSwitch shows it afterwards.
 
-# Projects a switch to the RawVmSwitchState shape.
-function ConvertTo-WcnVmSwitchState {
-    param($VmSwitch)
-    $descriptions = @()
-    foreach ($description in @($VmSwitch.NetAdapterInterfaceDescriptions)) {
-        if ($null -ne $description) {
-            $descriptions += [string]$description
-        }
-    }
-    $single = $null
-    if ($null -ne $VmSwitch.NetAdapterInterfaceDescription) {
-        $single = [string]$VmSwitch.NetAdapterInterfaceDescription
-    }
-    return [ordered]@{
-        Name                            = [string]$VmSwitch.Name
-        Id                              = ([string]$VmSwitch.Id).ToLowerInvariant()
-        SwitchType                      = [string]$VmSwitch.SwitchType
-        AllowManagementOS               = [bool]$VmSwitch.AllowManagementOS
-        EmbeddedTeamingEnabled          = [bool]$VmSwitch.EmbeddedTeamingEnabled
-        NetAdapterInterfaceDescription  = $single
-        NetAdapterInterfaceDescriptions = $descriptions
-    }
-}
-
 # Returns the switch with this name and id. Throws when no switch has the name (VSwitchNotFound)
 # or none of that name has the id (VSwitchIdMismatch). Names compare without case, as in Hyper-V.
 function Get-WcnSwitchByNameAndId {

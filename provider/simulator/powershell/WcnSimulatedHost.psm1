@@ -200,6 +200,11 @@ function ConvertTo-WcnSimVmSwitch {
     if ($descriptions.Count -gt 0) {
         $single = $descriptions[0]
     }
+    # Hyper-V prints an empty string for a switch made without -Notes, and the state omits them.
+    $notes = ''
+    if ($null -ne $VmSwitch.PSObject.Properties['notes']) {
+        $notes = [string]$VmSwitch.notes
+    }
     return [PSCustomObject]@{
         Name                            = [string]$VmSwitch.name
         Id                              = [Guid][string]$VmSwitch.id
@@ -208,6 +213,7 @@ function ConvertTo-WcnSimVmSwitch {
         EmbeddedTeamingEnabled          = [bool]$VmSwitch.embeddedTeamingEnabled
         NetAdapterInterfaceDescription  = $single
         NetAdapterInterfaceDescriptions = $descriptions
+        Notes                           = $notes
     }
 }
 
@@ -259,13 +265,15 @@ function New-VMSwitch {
         [Parameter(Mandatory = $true, Position = 0, ParameterSetName = 'NetAdapterName')][string]$Name,
         [Parameter(Mandatory = $true, ParameterSetName = 'NetAdapterName')][string[]]$NetAdapterName,
         [Parameter(ParameterSetName = 'NetAdapterName')][bool]$AllowManagementOS = $true,
-        [Parameter(ParameterSetName = 'NetAdapterName')][bool]$EnableEmbeddedTeaming = $false
+        [Parameter(ParameterSetName = 'NetAdapterName')][bool]$EnableEmbeddedTeaming = $false,
+        [Parameter(ParameterSetName = 'NetAdapterName')][string]$Notes = ''
     )
     $request = [ordered]@{
         name                  = $Name
         netAdapterNames       = @($NetAdapterName)
         allowManagementOS     = $AllowManagementOS
         enableEmbeddedTeaming = $EnableEmbeddedTeaming
+        notes                 = $Notes
     }
     $view = Invoke-WcnSimVSwitchCli -Cmdlet $PSCmdlet -Action 'new-switch' -Request $request -CommandClass 'NewVMSwitch' -Target $Name
     $state = Read-WcnSimState

@@ -126,6 +126,7 @@ function hostFactsTwin(
                 AllowManagementOS: vmSwitch.allowManagementOS,
                 NetAdapterInterfaceDescription: descriptions[0] ?? null,
                 NetAdapterInterfaceDescriptions: descriptions,
+                Notes: vmSwitch.notes ?? "",
             };
         }),
         netAdapters: state.adapters.map(

@@ -43,6 +43,7 @@ export function applyVSwitchRequest(state: HostState, action: VSwitchAction, req
                     netAdapterNames: (fields.netAdapterNames as string[]).map(String),
                     allowManagementOS: fields.allowManagementOS === true,
                     enableEmbeddedTeaming: fields.enableEmbeddedTeaming === true,
+                    notes: typeof fields.notes === "string" ? fields.notes : undefined,
                 }),
             );
         case "set-switch": {

@@ -157,8 +157,9 @@ export function newVSwitchTwin(statePath: string, input: NewVSwitchInput): Promi
             netAdapterNames: adapterNames,
             allowManagementOS: input.allowManagementOS === true,
             enableEmbeddedTeaming: adapterNames.length > 1,
+            notes: input.notes ?? "",
         });
-        return { switch: viewSwitch(state, vmSwitch) };
+        return { switch: { ...viewSwitch(state, vmSwitch), Notes: vmSwitch.notes ?? "" } };
     });
 }
 
@@ -180,7 +181,7 @@ export function setVSwitchTwin(statePath: string, input: SetVSwitchInput): Promi
             });
         }
         setVmSwitchManagementOS(state, [vmSwitch], input.allowManagementOS === true);
-        return { switch: viewSwitch(state, vmSwitch) };
+        return { switch: { ...viewSwitch(state, vmSwitch), Notes: vmSwitch.notes ?? "" } };
     });
 }
 

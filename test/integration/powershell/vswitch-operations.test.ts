@@ -17,6 +17,7 @@ import { findPwsh } from "../../unit/powershell/pwsh";
 import { createSimulatedHost, createSimulatedRunner, type SimulatedHost } from "./simulated-host";
 
 const MISSING_ID = "00000000-0000-0000-0000-000000000000";
+const EXT1_NOTES = "Managed by pulumi-wcn for infra/prod/ext1";
 
 type Outcome = { result: unknown } | { error: Record<string, unknown> };
 
@@ -97,7 +98,12 @@ function step<Name extends OperationName>(
 }
 
 const STEPS: Step[] = [
-    step("new-vswitch", { name: "ext1", adapterNames: ["Ethernet 2"], allowManagementOS: true }),
+    step("new-vswitch", {
+        name: "ext1",
+        adapterNames: ["Ethernet 2"],
+        allowManagementOS: true,
+        notes: EXT1_NOTES,
+    }),
     step("get-host-facts", {}),
     step("new-vswitch", { name: "ext2", adapterNames: ["Ethernet 2"], allowManagementOS: true }, true),
     step("new-vswitch", { name: "wifi", adapterNames: ["Wi-Fi"], allowManagementOS: true }, true),
@@ -243,6 +249,7 @@ describe("vSwitch operations", function () {
                 expect(addresses.map((row) => row.InterfaceAlias)).to.deep.equal(["vEthernet (ext1)"]);
                 const vmSwitch = states[0].vmSwitches.find((candidate) => candidate.name === "ext1");
                 expect(vmSwitch?.createdBy).to.equal("admin");
+                expect(vmSwitch?.notes).to.equal(EXT1_NOTES);
                 expect(vmSwitch?.hnsVisible).to.equal(false);
             });
 
@@ -278,6 +285,16 @@ describe("vSwitch operations", function () {
                 // None of the failed creates changed the host.
                 expect(states[6].vmSwitches).to.deep.equal(states[1].vmSwitches);
                 expect(states[6].adapters).to.deep.equal(states[1].adapters);
+            });
+
+            it("new-vswitch writes Notes that host facts print", function () {
+                expect(resultOf(0, "new-vswitch").switch.Notes).to.equal(EXT1_NOTES);
+                expect(resultOf(7, "new-vswitch").switch.Notes).to.equal("");
+                const facts = resultOf(13, "get-host-facts");
+                const notesOf = (name: string) =>
+                    facts.vmSwitches.find((vmSwitch) => vmSwitch.Name === name)?.Notes;
+                expect(notesOf("ext1")).to.equal(EXT1_NOTES);
+                expect(notesOf("team")).to.equal("");
             });
 
             it("new-vswitch with two adapters makes a SET team", function () {

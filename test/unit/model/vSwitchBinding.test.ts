@@ -13,6 +13,8 @@ import {
     diffBindingInputs,
     findSwitchDockerNetwork,
     type ManagementView,
+    markedOwner,
+    ownerMarker,
     userNetworksOnSwitch,
     type VSwitchBindingInputs,
 } from "../../../provider/model/vSwitchBinding";
@@ -483,6 +485,155 @@ describe("VSwitchBinding host rules", () => {
                 new RegExp(`bound to external switch "${switchName.replace(/[()]/g, "\\$&")}"`),
             );
         });
+    });
+});
+
+describe("VSwitchBinding owner marker", () => {
+    const owner = "infra/prod/lan";
+    const adapter = {
+        Name: "Ethernet 2",
+        InterfaceDescription: "Intel NIC #2",
+        InterfaceIndex: 5,
+        MacAddress: "00-00-5E-00-53-02",
+        Status: "Up",
+    };
+    const vnic = {
+        Name: "vEthernet (ext-lan)",
+        InterfaceDescription: "Hyper-V Virtual Ethernet Adapter",
+        InterfaceIndex: 9,
+        MacAddress: "00-00-5E-00-53-02",
+        Status: "Up",
+    };
+
+    /** Facts of a host whose switch `ext-lan` on `Ethernet 2` has the given Notes. */
+    function markedHost(notes: string | null, allowManagementOS = true): HostFacts {
+        return normalize({
+            netAdapters: allowManagementOS ? [adapter, vnic] : [adapter],
+            ipAddresses: [ipAddress(allowManagementOS ? "vEthernet (ext-lan)" : "Ethernet 2", "10.20.0.5")],
+            vmSwitches: [
+                {
+                    Name: "ext-lan",
+                    Id: "5a1e0a56-0c4b-4f0e-9d8e-6f1c2b3a4d5e",
+                    SwitchType: "External",
+                    AllowManagementOS: allowManagementOS,
+                    NetAdapterInterfaceDescription: "Intel NIC #2",
+                    NetAdapterInterfaceDescriptions: ["Intel NIC #2"],
+                    Notes: notes,
+                },
+            ],
+        });
+    }
+
+    function planFor(inputs: VSwitchBindingInputs, facts: HostFacts, failures: FailureList) {
+        return checkBindingAgainstHost(inputs, facts, UNKNOWN_MANAGEMENT, "web-01", failures, []);
+    }
+
+    it("reads the owner back from the marker", () => {
+        expect(markedOwner(ownerMarker(owner))).to.equal(owner);
+    });
+
+    it("finds the marker among other notes", () => {
+        const notes = `uplink for rack 4\r\n${ownerMarker(owner)}\r\nticket CHG-1`;
+        expect(markedOwner(notes)).to.equal(owner);
+    });
+
+    it("finds no owner in other notes", () => {
+        expect(markedOwner("uplink for rack 4")).to.equal(undefined);
+        expect(markedOwner("")).to.equal(undefined);
+        expect(markedOwner(undefined)).to.equal(undefined);
+        expect(markedOwner("Managed by pulumi-wcn for ")).to.equal(undefined);
+    });
+
+    it("normalizes Notes into the facts", () => {
+        expect(markedHost(ownerMarker(owner)).vmSwitches[0].notes).to.equal(ownerMarker(owner));
+        expect(markedHost("").vmSwitches[0]).not.to.have.property("notes");
+        expect(markedHost(null).vmSwitches[0]).not.to.have.property("notes");
+    });
+
+    it("resumes its own matching switch", () => {
+        const failures = new FailureList();
+        const plan = planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"] }),
+            markedHost(ownerMarker(owner)),
+            failures,
+        );
+        expect(failures.items).to.deep.equal([]);
+        expect(plan.action).to.equal("resume");
+        expect(plan.existing?.id).to.equal("5a1e0a56-0c4b-4f0e-9d8e-6f1c2b3a4d5e");
+    });
+
+    it("resumes without the cutoff check", () => {
+        const failures = new FailureList();
+        const plan = planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"], allowManagementOS: false }),
+            markedHost(ownerMarker(owner), false),
+            failures,
+        );
+        expect(failures.items).to.deep.equal([]);
+        expect(plan.action).to.equal("resume");
+    });
+
+    it("rejects its own switch that differs", () => {
+        const failures = new FailureList();
+        planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"], allowManagementOS: false }),
+            markedHost(ownerMarker(owner)),
+            failures,
+        );
+        const [reason] = reasonsAt(failures, "switchName");
+        expect(reason).to.match(
+            /was created for this binding \(infra\/prod\/lan\) by a run that did not finish/,
+        );
+        expect(reason).to.match(/its AllowManagementOS is true, not false/);
+        expect(reason).to.match(/Remove-VMSwitch -Name "ext-lan" -Force/);
+    });
+
+    it("rejects another owner's switch by name", () => {
+        const failures = new FailureList();
+        planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"] }),
+            markedHost(ownerMarker("infra/staging/lan")),
+            failures,
+        );
+        const [reason] = reasonsAt(failures, "switchName");
+        expect(reason).to.match(/already exists on host web-01/);
+        expect(reason).to.match(/managed by pulumi-wcn for infra\/staging\/lan/);
+        expect(reason).not.to.match(/interrupted run/);
+    });
+
+    it("rejects a marked switch without an owner", () => {
+        const failures = new FailureList();
+        planFor(binding({ adapterNames: ["Ethernet 2"] }), markedHost(ownerMarker(owner)), failures);
+        expect(reasonsAt(failures, "switchName")[0]).to.match(/managed by pulumi-wcn for infra\/prod\/lan/);
+    });
+
+    it("keeps adopt for its own switch", () => {
+        const failures = new FailureList();
+        const plan = planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"], adopt: true }),
+            markedHost(ownerMarker(owner)),
+            failures,
+        );
+        expect(failures.items).to.deep.equal([]);
+        expect(plan.action).to.equal("adopt");
+    });
+
+    it("keeps adopt for another owner's switch", () => {
+        const failures = new FailureList();
+        const plan = planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"], adopt: true }),
+            markedHost(ownerMarker("infra/staging/lan")),
+            failures,
+        );
+        expect(failures.items).to.deep.equal([]);
+        expect(plan.action).to.equal("adopt");
+    });
+
+    it("hints at adopt for an unmarked leftover", () => {
+        const failures = new FailureList();
+        planFor(binding({ owner, adapterNames: ["Ethernet 2"] }), markedHost(""), failures);
+        const [reason] = reasonsAt(failures, "switchName");
+        expect(reason).to.match(/set adopt: true with removeAdoptedOnDelete: true/);
     });
 });
 

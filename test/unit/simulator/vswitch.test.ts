@@ -94,6 +94,39 @@ describe("simulated Hyper-V switches", function () {
             ]);
         });
 
+        it("keeps the Notes it is given", function () {
+            const state = seedHostState("ws2022");
+            const marked = newVmSwitch(state, {
+                name: "ext",
+                netAdapterNames: ["Ethernet 2"],
+                allowManagementOS: true,
+                enableEmbeddedTeaming: false,
+                notes: "Managed by pulumi-wcn for infra/prod/lan",
+            });
+            expect(marked.notes).to.equal("Managed by pulumi-wcn for infra/prod/lan");
+            const plain = newVmSwitch(state, {
+                name: "plain",
+                netAdapterNames: ["Ethernet"],
+                allowManagementOS: true,
+                enableEmbeddedTeaming: false,
+                notes: "",
+            });
+            expect(plain).not.to.have.property("notes");
+            expect(findHostStateProblem(state)).to.equal(undefined);
+        });
+
+        it("rejects Notes that are not text in a state file", function () {
+            const state = seedHostState("ws2022");
+            newVmSwitch(state, {
+                name: "ext",
+                netAdapterNames: ["Ethernet 2"],
+                allowManagementOS: true,
+                enableEmbeddedTeaming: false,
+            });
+            (state.vmSwitches[state.vmSwitches.length - 1] as unknown as Record<string, unknown>).notes = 7;
+            expect(findHostStateProblem(state)).to.match(/notes/);
+        });
+
         it("rejects a bound adapter with ObjectInUse", function () {
             const state = seedHostState("ws2022");
             newVmSwitch(state, {
@@ -354,6 +387,27 @@ describe("simulated Hyper-V switches", function () {
                 const natSwitch = state.vmSwitches.find((candidate) => candidate.name === "nat");
                 expect(nat?.SwitchGuid).to.equal(natSwitch?.id.toUpperCase());
                 expect(nat?.SwitchName).to.equal("nat");
+            });
+        });
+
+        it("host facts and new-vswitch print Notes", async function () {
+            await withFixture("ws2022", async (fixture) => {
+                await createExternalSwitchOutOfBand(fixture.statePath, {
+                    name: "marked",
+                    adapterName: "Ethernet 2",
+                    notes: "Managed by pulumi-wcn for infra/prod/lan",
+                });
+                const created = await runOperationTwin(fixture.statePath, "new-vswitch", {
+                    name: "plain",
+                    adapterNames: ["Ethernet"],
+                    allowManagementOS: true,
+                });
+                expect(created.switch.Notes).to.equal("");
+                const facts = await runOperationTwin(fixture.statePath, "get-host-facts", {});
+                const notesOf = (name: string) =>
+                    facts.vmSwitches.find((vmSwitch) => vmSwitch.Name === name)?.Notes;
+                expect(notesOf("marked")).to.equal("Managed by pulumi-wcn for infra/prod/lan");
+                expect(notesOf("plain")).to.equal("");
             });
         });
 
