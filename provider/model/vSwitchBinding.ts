@@ -305,6 +305,7 @@ function checkExistingSwitch(
     const summary = describeSwitch(existing);
     const differences = switchDifferences(inputs, existing);
 
+    const marked = markedOwner(existing.notes);
     if (inputs.adopt) {
         if (differences.length > 0) {
             failures.add(
@@ -313,10 +314,18 @@ function checkExistingSwitch(
                     `${differences.join("; ")}. Change the inputs to match the switch, or choose another switchName`,
             );
         }
+        // Another stack's destroy removes that switch; removing it from here too would take it
+        // away under the other stack's networks.
+        if (inputs.removeAdoptedOnDelete && marked !== undefined && marked !== inputs.owner) {
+            failures.add(
+                "removeAdoptedOnDelete",
+                `switch "${existing.name}" on host ${hostName} is managed by pulumi-wcn for ${marked}, as its Notes say, ` +
+                    "so this binding may adopt it but not remove it; set removeAdoptedOnDelete to false",
+            );
+        }
         return "adopt";
     }
 
-    const marked = markedOwner(existing.notes);
     if (marked !== undefined && marked === inputs.owner) {
         if (differences.length > 0) {
             failures.add(
@@ -612,7 +621,11 @@ export function diffBindingInputs(olds: Record<string, unknown>, news: Record<st
     const differs = (key: string, view: (key: string, value: unknown) => unknown) =>
         containsUnknown(news[key]) ||
         JSON.stringify(view(key, olds[key])) !== JSON.stringify(view(key, news[key]));
-    const changed = VSWITCH_BINDING_INPUT_KEYS.filter((key) => differs(key, comparable));
+    // confirmManagementCutoff only permits a change that another input asks for, so it changes
+    // nothing by itself.
+    const changed = VSWITCH_BINDING_INPUT_KEYS.filter(
+        (key) => key !== "confirmManagementCutoff" && differs(key, comparable),
+    );
     const replaces = ["host", "switchName", "adapterNames"].filter((key) => differs(key, identity));
     return { changes: changed.length > 0, replaces };
 }

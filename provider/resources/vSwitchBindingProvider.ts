@@ -16,6 +16,7 @@ import {
     diffBindingInputs,
     findSwitch,
     findSwitchDockerNetwork,
+    markedOwner,
     ownerMarker,
     type SwitchRef,
     userNetworksOnSwitch,
@@ -608,6 +609,14 @@ async function remove(_id: string, props: Record<string, unknown>): Promise<void
         warn(
             `${subjectOf(stored)}: the switch of that name now has id ${vmSwitch.id ?? "unknown"}, not ${stored.switchId}, ` +
                 "so it was made by someone else and is left on the host",
+        );
+        return;
+    }
+    const marked = markedOwner(vmSwitch.notes);
+    if (stored.adopted && marked !== undefined && marked !== stored.owner) {
+        warn(
+            `${subjectOf(stored)}: switch "${vmSwitch.name}" is managed by pulumi-wcn for ${marked}, as its Notes say, ` +
+                "so it is released and left on the host for that stack to remove",
         );
         return;
     }

@@ -439,6 +439,40 @@ describe("VSwitchBinding after an interrupted create", function () {
         );
         expect(networkingOf(await readHostState(statePath))).to.deep.equal(seeded);
     });
+
+    it("keeps another stack's adopted switch on destroy", async () => {
+        const other = await createExternalSwitchOutOfBand(statePath, {
+            name: "ext-lan",
+            adapterName: "Ethernet 2",
+            notes: markerOf("lan", "staging"),
+        });
+        const adopting = { switchName: "ext-lan", adapterNames: ["Ethernet 2"], adopt: true };
+        stack.bindings = { lan: { ...adopting, removeAdoptedOnDelete: true } };
+        const rejected = await stack.run("preview");
+        expect(rejected.ok).to.equal(false);
+        expect(reasonsAt(rejected, "removeAdoptedOnDelete")).to.match(
+            /managed by pulumi-wcn for wcn-e2e\/staging\/lan/,
+        );
+
+        stack.bindings = { lan: adopting };
+        const adopted = await stack.run("up");
+        expect(adopted.ok, adopted.log).to.equal(true);
+        // Asking for removal later goes through update, so delete checks the marker again.
+        stack.bindings = { lan: { ...adopting, removeAdoptedOnDelete: true } };
+        expect((await stack.run("up")).ok).to.equal(true);
+        const destroyed = await stack.run("destroy");
+        expect(destroyed.ok, destroyed.log).to.equal(true);
+        const kept = (await readHostState(statePath)).vmSwitches.find((vmSwitch) => vmSwitch.id === other.id);
+        expect(kept?.notes).to.equal(markerOf("lan", "staging"));
+
+        stack.bindings = {};
+        await updateHostState(statePath, (host) =>
+            removeVmSwitches(
+                host,
+                host.vmSwitches.filter((vmSwitch) => vmSwitch.id === other.id),
+            ),
+        );
+    });
 });
 
 describe("VSwitchBinding delete guard on a simulated ws2022 host", function () {

@@ -607,6 +607,29 @@ describe("VSwitchBinding owner marker", () => {
         expect(reasonsAt(failures, "switchName")[0]).to.match(/managed by pulumi-wcn for infra\/prod\/lan/);
     });
 
+    it("adopts another owner's switch without removal", () => {
+        const failures = new FailureList();
+        const plan = planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"], adopt: true }),
+            markedHost(ownerMarker("infra/staging/lan")),
+            failures,
+        );
+        expect(failures.items).to.deep.equal([]);
+        expect(plan.action).to.equal("adopt");
+    });
+
+    it("rejects removing another owner's switch", () => {
+        const failures = new FailureList();
+        planFor(
+            binding({ owner, adapterNames: ["Ethernet 2"], adopt: true, removeAdoptedOnDelete: true }),
+            markedHost(ownerMarker("infra/staging/lan")),
+            failures,
+        );
+        const [reason] = reasonsAt(failures, "removeAdoptedOnDelete");
+        expect(reason).to.match(/managed by pulumi-wcn for infra\/staging\/lan/);
+        expect(reason).to.match(/set removeAdoptedOnDelete to false/);
+    });
+
     it("keeps adopt for its own switch", () => {
         const failures = new FailureList();
         const plan = planFor(
@@ -794,7 +817,12 @@ describe("VSwitchBinding diff", () => {
             changes: true,
             replaces: [],
         },
-        { name: "confirmation", change: { confirmManagementCutoff: "ext-lan" }, changes: true, replaces: [] },
+        {
+            name: "confirmation",
+            change: { confirmManagementCutoff: "ext-lan" },
+            changes: false,
+            replaces: [],
+        },
     ];
     for (const testCase of cases) {
         it(`handles ${testCase.name}`, () => {
