@@ -7,7 +7,7 @@ import type { HnsNetwork } from "../host/hns";
 import type { HostAdapter, HostFacts, VmSwitch } from "../host/facts";
 import type { FailureList } from "./failures";
 import type { ObservedNetwork } from "./networkInspect";
-import { isHnsNetworkOnSwitch } from "./vSwitchBinding";
+import { isHnsNetworkOnSwitch, sameNames } from "./vSwitchBinding";
 import { EXTERNAL_SWITCH_DRIVERS, WindowsOptionKey } from "./windowsOptions";
 
 /** Property path of the adapter in ContainerNetwork inputs. */
@@ -76,7 +76,7 @@ export function checkUplink(planned: PlannedUplink, host: UplinkHost, failures: 
         planned.vSwitch !== undefined &&
         bindingSwitch !== undefined &&
         bindingSwitch.adapterNames.length > 0 &&
-        !sameNameSet(bindingSwitch.adapterNames, planned.vSwitch.adapterNames);
+        !sameNames(bindingSwitch.adapterNames, planned.vSwitch.adapterNames);
     const switchPending =
         planned.bindingPending === true ||
         (planned.vSwitch !== undefined && bindingSwitch === undefined) ||
@@ -465,10 +465,4 @@ export async function retryWithDelays<T>(
             await options.sleep(delay);
         }
     }
-}
-
-/** True when two lists hold the same names, ignoring order and case. */
-function sameNameSet(left: string[], right: string[]): boolean {
-    const normalize = (names: string[]) => [...new Set(names.map((name) => name.toLowerCase()))].sort();
-    return JSON.stringify(normalize(left)) === JSON.stringify(normalize(right));
 }

@@ -209,9 +209,9 @@ function requirePowerShell(host: unknown, path: string, failures: FailureList): 
 }
 
 /**
- * What create does with the switch: make a new one, adopt an existing one, or resume. `resume`
- * takes over, as if create had made it, a matching switch whose Notes carry this binding's owner
- * marker, which is what an interrupted create leaves behind.
+ * Action create takes with the switch: make a new one, adopt an existing one, or resume. `resume`
+ * takes over a matching switch whose Notes carry this binding's owner marker, as if create had
+ * made it, because an interrupted create leaves such a switch behind.
  */
 export type BindingAction = "create" | "adopt" | "resume";
 
@@ -259,7 +259,7 @@ export interface ManagementView {
  * adapter and be free of other external switches. A switch of that name is adopted only with
  * `adopt` and only when it matches. A new switch without management OS access must not cut off
  * the management address. Adds a failure for each problem and returns what create would do.
- * With `dockerNetworks`, the message about an existing switch also says whether Docker lists a
+ * With `dockerNetworks`, the message about an existing switch also reports whether Docker lists a
  * network for it.
  */
 export function checkBindingAgainstHost(
@@ -621,7 +621,7 @@ export function diffBindingInputs(olds: Record<string, unknown>, news: Record<st
     const differs = (key: string, view: (key: string, value: unknown) => unknown) =>
         containsUnknown(news[key]) ||
         JSON.stringify(view(key, olds[key])) !== JSON.stringify(view(key, news[key]));
-    // confirmManagementCutoff only permits a change that another input asks for, so it changes
+    // confirmManagementCutoff only permits a change that another input requests, so it changes
     // nothing by itself.
     const changed = VSWITCH_BINDING_INPUT_KEYS.filter(
         (key) => key !== "confirmManagementCutoff" && differs(key, comparable),
@@ -667,7 +667,8 @@ function identity(key: string, value: unknown): unknown {
     return value ?? null;
 }
 
-function sameNames(left: string[], right: string[]): boolean {
+/** Returns true when two lists contain the same names, ignoring order and case. */
+export function sameNames(left: string[], right: string[]): boolean {
     const normalize = (names: string[]) => names.map((name) => name.toLowerCase()).sort();
     return JSON.stringify(normalize(left)) === JSON.stringify(normalize(right));
 }

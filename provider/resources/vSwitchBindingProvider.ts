@@ -496,8 +496,8 @@ function outputsOf(
 }
 
 /**
- * Returns the bound adapters in the order of the inputs when they are the same set, so that a
- * switch that did not change shows no difference; otherwise as the host lists them.
+ * Returns the bound adapters in the order of the inputs when they are the same set, so that an
+ * unchanged switch shows no difference. Otherwise returns them as the host lists them.
  */
 function adapterNamesOf(vmSwitch: VmSwitch, requested: string[]): string[] {
     const bound = vmSwitch.adapterNames;

@@ -88,7 +88,7 @@ class BindingStack {
     }
 }
 
-/** The parts of a host that a binding changes, in a stable order for comparison. */
+/** Collects the parts of a host that a binding changes, in a stable order for comparison. */
 function networkingOf(state: HostState): Record<string, unknown> {
     const byName = <T extends { name: string }>(items: T[]) =>
         [...items].sort((a, b) => a.name.localeCompare(b.name));

@@ -82,7 +82,7 @@ async function runCmdletSteps<T>(
     }
 }
 
-/** A failure the script raises itself, with the HRESULT of the .NET exception type it uses. */
+/** Builds a failure the script raises itself, with the HRESULT of the .NET exception type it uses. */
 function scriptFailure(
     operation: OperationName,
     failure: { message: string; category: string; errorId: string; exceptionType: string; hresult: string },
@@ -97,7 +97,7 @@ function scriptFailure(
     });
 }
 
-/** The error of a script's input check (an ArgumentException thrown as it is). */
+/** Builds the error of a script's input check, an ArgumentException thrown as it is. */
 function inputFailure(operation: OperationName, message: string): OperationError {
     return scriptFailure(operation, {
         message,
